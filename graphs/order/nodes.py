@@ -1,0 +1,116 @@
+"""The order graph's nodes. Each calls its registry tool by name and records its progress on
+the order row; none holds image bytes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+from pydantic import BaseModel
+
+from graphs.order.context import OrderContext
+from graphs.order.state import OrderState, ReviewDecision
+from persistence.repositories import orders as repo
+
+
+def call_tool(
+    runtime: Runtime[OrderContext], step: str, tool: str, args: dict[str, Any]
+) -> BaseModel:
+    """Run one registry tool as pipeline step ``step``, recording start, end or failure."""
+    ctx = runtime.context
+    db = ctx.tools.backends.db
+    order_id = uuid.UUID(args["order_id"])
+    with db.session() as session:
+        repo.record_step(session, order_id, step, "running")
+    try:
+        result = ctx.registry.execute(tool, args, ctx.tools)
+    except Exception as exc:
+        with db.session() as session:
+            repo.record_step(
+                session, order_id, step, "failed", error=f"{type(exc).__name__}: {exc}"
+            )
+        raise
+    with db.session() as session:
+        repo.record_step(session, order_id, step, "done")
+    return result
+
+
+def create_folder(state: OrderState, runtime: Runtime[OrderContext]) -> OrderState:
+    result = call_tool(
+        runtime, "create_folder", "create_order_folder", {"order_id": state["order_id"]}
+    )
+    return {"folder_path": result.folder_path, "version": state.get("version", 1)}  # type: ignore[attr-defined]
+
+
+def generate_design(state: OrderState, runtime: Runtime[OrderContext]) -> OrderState:
+    args = {
+        "order_id": state["order_id"],
+        "version": state.get("version", 1),
+        "feedback": state.get("feedback"),
+    }
+    result: Any = call_tool(runtime, "generate_design", "generate_design", args)
+    return {
+        "design_file": result.file_name,
+        "design_sha256": result.sha256,
+        "design_engine": result.engine,
+    }
+
+
+def fill_workbook(state: OrderState, runtime: Runtime[OrderContext]) -> OrderState:
+    result: Any = call_tool(
+        runtime, "fill_workbook", "fill_order_workbook", {"order_id": state["order_id"]}
+    )
+    return {"workbook_file": result.file_name, "workbook_sha256": result.sha256}
+
+
+def upload_files(state: OrderState, runtime: Runtime[OrderContext]) -> OrderState:
+    files = [state["design_file"], state["workbook_file"]]
+    result: Any = call_tool(
+        runtime, "upload_files", "upload_files", {"order_id": state["order_id"], "files": files}
+    )
+    return {"uploaded": [f.path for f in result.files]}
+
+
+def notify_review(state: OrderState, runtime: Runtime[OrderContext]) -> OrderState:
+    args = {"order_id": state["order_id"], "event": "design_ready", "version": state["version"]}
+    call_tool(runtime, "notify_review", "notify", args)
+    return {}
+
+
+def await_review(state: OrderState) -> OrderState:
+    """Pause until the design is approved or changes are requested.
+
+    Nothing comes before ``interrupt``: the node re-runs from its start on resume.
+    """
+    decision: ReviewDecision = interrupt(
+        {"order_id": state["order_id"], "version": state["version"], "design": state["design_file"]}
+    )
+    if decision.get("approved"):
+        return {"decision": "approved"}
+    return {
+        "decision": "changes_requested",
+        "version": state["version"] + 1,
+        "feedback": decision.get("feedback"),
+    }
+
+
+def after_review(state: OrderState) -> str:
+    return "finalize" if state.get("decision") == "approved" else "generate_design"
+
+
+def finalize(state: OrderState, runtime: Runtime[OrderContext]) -> OrderState:
+    """Mark the workbook approved, upload it, and tell customer and operator."""
+    order_id = state["order_id"]
+    workbook: Any = call_tool(runtime, "finalize", "fill_order_workbook", {"order_id": order_id})
+    call_tool(
+        runtime, "finalize", "upload_files", {"order_id": order_id, "files": [workbook.file_name]}
+    )
+    call_tool(
+        runtime,
+        "finalize",
+        "notify",
+        {"order_id": order_id, "event": "order_completed", "version": state["version"]},
+    )
+    return {"workbook_file": workbook.file_name, "workbook_sha256": workbook.sha256}

@@ -1,0 +1,121 @@
+"""Runs order graphs on their checkpointed threads and keeps the order's status in step.
+
+The runner is the one place that moves an order between processing, awaiting_approval,
+completed and failed as the graph pauses, ends or raises.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.types import Command
+
+from graphs.order.context import OrderContext
+from graphs.order.graph import CompiledOrderGraph, build_order_graph
+from graphs.order.state import ReviewDecision
+from persistence.models import OrderStatus
+from persistence.repositories import orders as repo
+from tools.context import ToolContext
+from tools.registry import ToolRegistry
+
+log = logging.getLogger(__name__)
+
+REVIEW_NODE = "await_review"
+
+
+class OrderRunner:
+    def __init__(
+        self, tools: ToolContext, registry: ToolRegistry, checkpointer: BaseCheckpointSaver
+    ) -> None:
+        self.context = OrderContext(tools=tools, registry=registry)
+        self.db = tools.backends.db
+        self.graph: CompiledOrderGraph = build_order_graph().compile(
+            checkpointer=checkpointer, name="order pipeline"
+        )
+
+    def config(self, order_id: uuid.UUID) -> RunnableConfig:
+        with self.db.session() as session:
+            order = repo.get_order(session, order_id)
+            if order is None:
+                raise LookupError(f"order {order_id} not found")
+            thread_id = str(order.session_id)
+        return {
+            "configurable": {"thread_id": thread_id},
+            "run_name": "order pipeline",
+            "tags": ["order"],
+            "metadata": {"order_id": str(order_id), "session_id": thread_id},
+        }
+
+    def start(self, order_id: uuid.UUID) -> str:
+        """Run a new order up to its first review."""
+        return self._run(order_id, {"order_id": str(order_id)})
+
+    def resume(self, order_id: uuid.UUID, decision: ReviewDecision) -> str:
+        """Continue a paused order with the reviewer's decision."""
+        return self._run(order_id, Command(resume=decision))
+
+    def retry(self, order_id: uuid.UUID) -> str:
+        """Re-run the step that failed, then carry on; earlier steps are not run again."""
+        return self._run(order_id, None)
+
+    def recover(self, order_id: uuid.UUID) -> str:
+        """Carry on an order a stopped process left unfinished, from its last checkpoint."""
+        snapshot = self.graph.get_state(self.config(order_id))
+        if not snapshot.values:
+            return self.start(order_id)
+        if snapshot.interrupts:
+            with self.db.session() as session:
+                latest = repo.latest_design_version(session, order_id)
+            if latest is not None and latest.decision:
+                # The review was accepted but the process stopped before it was applied.
+                decision: ReviewDecision = {
+                    "approved": latest.decision == "approved",
+                    "feedback": latest.feedback,
+                }
+                return self.resume(order_id, decision)
+            return self._settle(order_id)
+        return self._run(order_id, None)
+
+    def state(self, order_id: uuid.UUID) -> dict[str, Any]:
+        return dict(self.graph.get_state(self.config(order_id)).values)
+
+    def _run(self, order_id: uuid.UUID, graph_input: Any) -> str:
+        config = self.config(order_id)
+        try:
+            self.graph.invoke(graph_input, config, context=self.context, durability="sync")
+        except Exception as exc:
+            snapshot = self.graph.get_state(config)
+            with self.db.session() as session:
+                order = repo.get_order(session, order_id)
+                step = (
+                    snapshot.next[0] if snapshot.next else (order.current_step if order else None)
+                )
+                repo.update_order(
+                    session,
+                    order_id,
+                    status=OrderStatus.FAILED,
+                    failed_step=step,
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+            log.exception("order %s failed at %s", order_id, step)
+            return OrderStatus.FAILED
+        return self._settle(order_id)
+
+    def _settle(self, order_id: uuid.UUID) -> str:
+        """Set the order's status from where its graph stands now."""
+        snapshot = self.graph.get_state(self.config(order_id))
+        if snapshot.interrupts:
+            status, step = OrderStatus.AWAITING_APPROVAL, REVIEW_NODE
+        elif not snapshot.next:
+            status, step = OrderStatus.COMPLETED, None
+        else:
+            status, step = OrderStatus.PROCESSING, snapshot.next[0]
+        with self.db.session() as session:
+            repo.update_order(
+                session, order_id, status=status, current_step=step, failed_step=None, error=None
+            )
+        return status

@@ -1,0 +1,31 @@
+"""The LangGraph checkpointer: PostgresSaver on a psycopg connection pool."""
+
+from __future__ import annotations
+
+from langgraph.checkpoint.postgres import PostgresSaver
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+
+def open_checkpointer(url: str, *, max_size: int = 10) -> tuple[PostgresSaver, ConnectionPool]:
+    """A PostgresSaver on its own pool. The caller closes the pool when the process stops.
+
+    autocommit is required: the saver's setup runs ``CREATE INDEX CONCURRENTLY``.
+    """
+    pool = ConnectionPool(
+        url,
+        min_size=1,
+        max_size=max_size,
+        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+        open=True,
+    )
+    return PostgresSaver(pool), pool  # type: ignore[arg-type]
+
+
+def setup_checkpointer(url: str) -> None:
+    """Create or upgrade the checkpoint tables (run at migrate time)."""
+    saver, pool = open_checkpointer(url, max_size=1)
+    try:
+        saver.setup()
+    finally:
+        pool.close()

@@ -1,0 +1,139 @@
+"""SQLAlchemy models: orders, agent sessions, design versions and the notification outbox."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class OrderStatus(StrEnum):
+    RECEIVED = "received"
+    PROCESSING = "processing"
+    AWAITING_APPROVAL = "awaiting_approval"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class SessionKind(StrEnum):
+    ORDER = "order"
+    ADMIN = "admin"
+
+
+class AgentSession(Base):
+    """One order or admin conversation; its LangGraph thread_id is this row's id."""
+
+    __tablename__ = "agent_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(200), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    @property
+    def thread_id(self) -> str:
+        return str(self.id)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (UniqueConstraint("customer_sub", "idempotency_key"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agent_sessions.id"), unique=True)
+    customer_sub: Mapped[str] = mapped_column(String(200), index=True)
+    customer_name: Mapped[str] = mapped_column(String(200))
+    customer_email: Mapped[str] = mapped_column(String(320))
+    customer_phone: Mapped[str | None] = mapped_column(String(40))
+    product: Mapped[str] = mapped_column(String(40))
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    quantity: Mapped[int] = mapped_column(Integer)
+    brief: Mapped[str] = mapped_column(Text)
+    reference_image: Mapped[str | None] = mapped_column(String(500))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(32), default=OrderStatus.RECEIVED, index=True)
+    current_step: Mapped[str | None] = mapped_column(String(64))
+    failed_step: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    folder_path: Mapped[str | None] = mapped_column(String(500))
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    session: Mapped[AgentSession] = relationship()
+    design_versions: Mapped[list[DesignVersion]] = relationship(
+        back_populates="order", order_by="DesignVersion.version"
+    )
+
+
+class DesignVersion(Base):
+    __tablename__ = "design_versions"
+    __table_args__ = (UniqueConstraint("order_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    engine: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str | None] = mapped_column(String(300))
+    path: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    feedback: Mapped[str | None] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="design_versions")
+
+
+class Notification(Base):
+    """The outbox: one row per (order, event, design version, audience), written before delivery."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("order_id", "event", "version", "audience"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"), index=True)
+    event: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    audience: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str | None] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

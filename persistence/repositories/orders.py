@@ -1,0 +1,179 @@
+"""Every query on orders, their sessions and design versions. Functions flush, never commit:
+the caller's unit of work (``Database.session()``) owns the transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from persistence.models import AgentSession, DesignVersion, Order, OrderStatus, SessionKind, utcnow
+
+
+def add_order(session: Session, *, role: str, **fields: Any) -> Order:
+    """A new order and its AgentSession, flushed together."""
+    agent_session = AgentSession(kind=SessionKind.ORDER, subject=fields["customer_sub"], role=role)
+    session.add(agent_session)
+    session.flush()
+    order = Order(session_id=agent_session.id, status=OrderStatus.RECEIVED, **fields)
+    session.add(order)
+    session.flush()
+    return order
+
+
+def get_order(session: Session, order_id: uuid.UUID, *, for_update: bool = False) -> Order | None:
+    stmt = (
+        select(Order)
+        .where(Order.id == order_id)
+        .options(selectinload(Order.design_versions), selectinload(Order.session))
+    )
+    if for_update:
+        stmt = stmt.with_for_update(of=Order)
+    return session.scalars(stmt).first()
+
+
+def find_by_idempotency_key(session: Session, customer_sub: str, key: str) -> Order | None:
+    return session.scalars(
+        select(Order).where(Order.customer_sub == customer_sub, Order.idempotency_key == key)
+    ).first()
+
+
+def list_orders(
+    session: Session,
+    *,
+    customer_sub: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Order], int]:
+    """A page of orders, newest first, and the total that match."""
+    conditions = []
+    if customer_sub is not None:
+        conditions.append(Order.customer_sub == customer_sub)
+    if status is not None:
+        conditions.append(Order.status == status)
+    total = session.scalar(select(func.count()).select_from(Order).where(*conditions)) or 0
+    rows = session.scalars(
+        select(Order)
+        .where(*conditions)
+        .order_by(Order.created_at.desc(), Order.id)
+        .limit(limit)
+        .offset(offset)
+        .options(selectinload(Order.design_versions))
+    ).all()
+    return list(rows), total
+
+
+def transition(
+    session: Session, order_id: uuid.UUID, *, from_: tuple[str, ...], to: str, **fields: Any
+) -> bool:
+    """Move an order to status ``to`` only if it is in one of ``from_``; True when it moved.
+
+    One UPDATE with the condition in its WHERE clause, so two callers can't both win.
+    """
+    result = session.execute(
+        update(Order)
+        .where(Order.id == order_id, Order.status.in_(from_))
+        .values(status=to, updated_at=utcnow(), **fields)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _step_entry(order: Order, step: str) -> dict[str, Any]:
+    for entry in order.steps:
+        if entry["step"] == step:
+            return entry
+    entry = {"step": step, "status": "pending", "attempts": 0}
+    order.steps.append(entry)
+    return entry
+
+
+def record_step(
+    session: Session,
+    order_id: uuid.UUID,
+    step: str,
+    status: str,
+    *,
+    at: datetime | None = None,
+    error: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record a pipeline step's progress (running, done, failed) on the order row."""
+    order = get_order(session, order_id, for_update=True)
+    if order is None:
+        return
+    now = (at or utcnow()).isoformat()
+    steps = [dict(e) for e in order.steps]
+    order.steps = steps
+    entry = _step_entry(order, step)
+    entry["status"] = status
+    if status == "running":
+        entry["started_at"] = now
+        entry["attempts"] = entry.get("attempts", 0) + 1
+        entry.pop("finished_at", None)
+        entry.pop("error", None)
+        order.current_step = step
+        order.status = OrderStatus.PROCESSING
+    else:
+        entry["finished_at"] = now
+    if error is not None:
+        entry["error"] = error
+    if detail:
+        entry.update(detail)
+    order.updated_at = utcnow()
+    session.flush()
+
+
+def update_order(session: Session, order_id: uuid.UUID, **fields: Any) -> None:
+    session.execute(
+        update(Order)
+        .where(Order.id == order_id)
+        .values(updated_at=utcnow(), **fields)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def get_design_version(session: Session, order_id: uuid.UUID, version: int) -> DesignVersion | None:
+    return session.scalars(
+        select(DesignVersion).where(
+            DesignVersion.order_id == order_id, DesignVersion.version == version
+        )
+    ).first()
+
+
+def add_design_version(session: Session, **fields: Any) -> DesignVersion:
+    row = DesignVersion(**fields)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def latest_design_version(session: Session, order_id: uuid.UUID) -> DesignVersion | None:
+    return session.scalars(
+        select(DesignVersion)
+        .where(DesignVersion.order_id == order_id)
+        .order_by(DesignVersion.version.desc())
+    ).first()
+
+
+def orders_to_recover(session: Session) -> list[uuid.UUID]:
+    """Orders a stopped process left mid-run: received (never started) or processing."""
+    return list(
+        session.scalars(
+            select(Order.id)
+            .where(Order.status.in_((OrderStatus.RECEIVED, OrderStatus.PROCESSING)))
+            .order_by(Order.created_at)
+        )
+    )
+
+
+def get_session(session: Session, session_id: uuid.UUID) -> AgentSession | None:
+    return session.get(AgentSession, session_id)
+
+
+def order_for_session(session: Session, session_id: uuid.UUID) -> Order | None:
+    return session.scalars(select(Order).where(Order.session_id == session_id)).first()

@@ -1,0 +1,74 @@
+"""Dependencies the routes declare: the app's services and the authenticated caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from persistence.database import Database
+from server.orders import OrderService
+from server.security import InvalidToken, verify_token
+from server.sessions import SessionService
+from tools.access import Principal, Role
+
+
+@dataclass
+class AppServices:
+    """Everything the routes reach, built once in the app's lifespan."""
+
+    db: Database
+    orders: OrderService
+    sessions: SessionService
+    jwt_secret: str
+
+
+def get_services(request: Request) -> AppServices:
+    services: AppServices = request.app.state.services
+    return services
+
+
+Services = Annotated[AppServices, Depends(get_services)]
+
+bearer = HTTPBearer(auto_error=False, description="A JWT from `atelier token` or POST /auth/token")
+
+
+async def authenticate(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """The caller from the bearer token; 401 when it is missing or invalid."""
+    if credentials is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "authentication required: send Authorization: Bearer <token>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    try:
+        return verify_token(request.app.state.services.jwt_secret, credentials.credentials)
+    except InvalidToken as exc:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, str(exc), headers={"WWW-Authenticate": "Bearer"}
+        ) from exc
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
+
+
+def require_role(*roles: Role) -> object:
+    """A dependency that lets only ``roles`` through (403 for other valid callers)."""
+
+    async def check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in roles:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"this needs the role {' or '.join(roles)}; you are {principal.role}",
+            )
+        return principal
+
+    return Depends(check)
+
+
+StaffPrincipal = Annotated[Principal, require_role(Role.OPERATOR, Role.ADMIN)]

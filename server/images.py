@@ -1,0 +1,93 @@
+"""Checking and storing customers' reference images.
+
+The type is sniffed from the content (never the name or the declared type); the size, pixel
+count and integrity are checked before anything is stored. Files are stored by checksum, so the
+same image uploaded twice is kept once and a failed order leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from tools.errors import AtelierError
+from tools.files import write_atomically
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+
+
+class ImageRejected(AtelierError):
+    status_code = 422
+
+
+class ImageTooLarge(ImageRejected):
+    status_code = 413
+
+
+@dataclass(frozen=True)
+class CheckedImage:
+    data: bytes
+    extension: str
+    width: int
+    height: int
+    sha256: str
+
+
+def check_image(data: bytes) -> CheckedImage:
+    """Accept a PNG, JPEG or WebP of at most 10 MB and 40 megapixels that decodes completely."""
+    if not data:
+        raise ImageRejected("the reference image is empty")
+    if len(data) > MAX_BYTES:
+        raise ImageTooLarge(
+            f"the reference image is {len(data) / 1e6:.1f} MB; the limit is {MAX_BYTES // 2**20} MB"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                kind = img.format
+                width, height = img.size
+                if kind not in FORMATS:
+                    raise ImageRejected(
+                        f"the reference image is {kind or 'of an unknown type'}; "
+                        "send a PNG, JPEG or WebP image"
+                    )
+                if width * height > MAX_PIXELS:
+                    raise ImageTooLarge(
+                        f"the reference image is {width}×{height} pixels "
+                        f"({width * height / 1e6:.0f} MP); the limit is {MAX_PIXELS // 10**6} MP"
+                    )
+                img.load()  # decodes every pixel: a truncated file fails here
+    except ImageRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageTooLarge("the reference image is a decompression bomb") from exc
+    except UnidentifiedImageError as exc:
+        raise ImageRejected(
+            "the reference image is not an image; send a PNG, JPEG or WebP"
+        ) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageRejected(f"the reference image is damaged or truncated ({exc})") from exc
+    return CheckedImage(
+        data=data,
+        extension=FORMATS[kind],
+        width=width,
+        height=height,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def store_image(image: CheckedImage, data_dir: Path) -> str:
+    """Store a checked image under DATA_DIR/uploads by checksum; return its path there."""
+    rel = f"uploads/{image.sha256}.{image.extension}"
+    target = data_dir / rel
+    if not target.exists():
+        write_atomically(target, image.data)
+    return rel

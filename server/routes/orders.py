@@ -1,0 +1,205 @@
+"""Order routes: parse, authorize, call the order service, shape the reply."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from persistence.models import Order, OrderStatus
+from server.deps import CurrentPrincipal, Services, StaffPrincipal
+from server.images import MAX_BYTES, CheckedImage, ImageRejected, check_image
+from server.schemas import (
+    ORDER_EXAMPLE,
+    Customer,
+    DesignVersionOut,
+    OrderAccepted,
+    OrderCreate,
+    OrderOut,
+    OrderPage,
+    ReviewIn,
+    StepProgress,
+    StoredFileOut,
+)
+
+router = APIRouter(prefix="/orders", tags=["orders"])
+
+ORDER_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/OrderCreate"},
+                "example": ORDER_EXAMPLE,
+            },
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["order"],
+                    "properties": {
+                        "order": {"type": "string", "description": "The order as JSON"},
+                        "image": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "Reference image: PNG, JPEG or WebP, ≤ 10 MB, ≤ 40 MP",
+                        },
+                    },
+                },
+                "example": {"order": json.dumps(ORDER_EXAMPLE)},
+            },
+        },
+    }
+}
+
+
+def order_out(order: Order) -> OrderOut:
+    return OrderOut(
+        id=order.id,
+        session_id=order.session_id,
+        status=OrderStatus(order.status),
+        current_step=order.current_step,
+        failed_step=order.failed_step,
+        error=order.error,
+        customer=Customer(
+            name=order.customer_name, email=order.customer_email, phone=order.customer_phone
+        ),
+        product=order.product,
+        options=order.options,
+        quantity=order.quantity,
+        brief=order.brief,
+        has_reference_image=order.reference_image is not None,
+        folder_path=order.folder_path,
+        files=[StoredFileOut(**f) for f in order.files],
+        steps=[StepProgress(**s) for s in order.steps],
+        design_versions=[
+            DesignVersionOut(
+                version=v.version,
+                engine=v.engine,
+                model=v.model,
+                file=Path(v.path).name,
+                sha256=v.sha256,
+                width=v.width,
+                height=v.height,
+                created_at=v.created_at,
+                decision=v.decision,
+                feedback=v.feedback,
+            )
+            for v in order.design_versions
+        ],
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+    )
+
+
+def _validate(raw: bytes | str, loc: str) -> OrderCreate:
+    try:
+        return OrderCreate.model_validate_json(raw)
+    except ValidationError as exc:
+        # Same shape as FastAPI's own 422s, located in the body (or its "order" part).
+        errors = [dict(e, loc=(loc, *e["loc"])) for e in exc.errors(include_url=False)]
+        raise RequestValidationError(errors) from exc
+
+
+async def _read_image(part: Any) -> CheckedImage:
+    if not isinstance(part, UploadFile):
+        raise ImageRejected("the image part must be a file")
+    data = await part.read(MAX_BYTES + 1)
+    return check_image(data)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=OrderAccepted,
+    openapi_extra=ORDER_BODY,
+    summary="Place an order",
+    responses={413: {"description": "Reference image too large"}},
+)
+async def place_order(
+    request: Request,
+    principal: CurrentPrincipal,
+    services: Services,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Any:
+    """Place an order (JSON, or multipart with ``order`` and ``image`` parts). The pipeline starts
+    after the order is stored; poll ``GET /orders/{id}`` for its progress."""
+    content_type = request.headers.get("content-type", "")
+    image: CheckedImage | None = None
+    if content_type.startswith("multipart/form-data"):
+        async with request.form(max_part_size=1024 * 1024) as form:
+            if "order" not in form:
+                raise RequestValidationError(
+                    [
+                        {
+                            "type": "missing",
+                            "loc": ("body", "order"),
+                            "msg": "Field required",
+                            "input": None,
+                        }
+                    ]
+                )
+            order_part = form["order"]
+            raw = await order_part.read() if isinstance(order_part, UploadFile) else order_part
+            body = _validate(raw, "order")
+            if form.get("image") not in (None, ""):
+                image = await _read_image(form["image"])
+    elif content_type.startswith("application/json") or not content_type:
+        body = _validate(await request.body(), "body")
+    else:
+        return JSONResponse(
+            {"detail": "send the order as application/json or multipart/form-data"},
+            status_code=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+        )
+    order, created = await run_in_threadpool(
+        services.orders.place, principal, body, image, idempotency_key
+    )
+    reply = OrderAccepted(
+        id=order.id, status=OrderStatus(order.status), session_id=order.session_id
+    )
+    return JSONResponse(
+        reply.model_dump(mode="json"),
+        status_code=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK,
+        headers={"Location": f"/orders/{order.id}"},
+    )
+
+
+@router.get("", response_model=OrderPage, summary="List orders")
+def list_orders(
+    principal: CurrentPrincipal,
+    services: Services,
+    status_: Annotated[OrderStatus | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> OrderPage:
+    """Orders newest first: a customer's own, or all of them for operators and admins."""
+    orders, total = services.orders.list(principal, status_, limit, offset)
+    return OrderPage(items=[order_out(o) for o in orders], total=total, limit=limit, offset=offset)
+
+
+@router.get("/{order_id}", response_model=OrderOut, summary="An order with its progress")
+def get_order(order_id: uuid.UUID, principal: CurrentPrincipal, services: Services) -> OrderOut:
+    """Status, current step, per-step progress, files, design versions and the last error."""
+    return order_out(services.orders.get(principal, order_id))
+
+
+@router.post("/{order_id}/approve", response_model=OrderOut, summary="Approve or request changes")
+def review_order(
+    order_id: uuid.UUID, review: ReviewIn, principal: CurrentPrincipal, services: Services
+) -> OrderOut:
+    """Approve the current design (``{"approved": true}``) or send it back with feedback for a
+    new version. 409 unless the order is awaiting approval."""
+    return order_out(services.orders.review(principal, order_id, review))
+
+
+@router.post("/{order_id}/retry", response_model=OrderOut, summary="Retry a failed order")
+def retry_order(order_id: uuid.UUID, principal: StaffPrincipal, services: Services) -> OrderOut:
+    """Re-run the step that failed and carry on (operators and admins). 409 unless failed."""
+    return order_out(services.orders.retry(principal, order_id))

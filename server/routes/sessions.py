@@ -1,0 +1,32 @@
+"""Session and health routes."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from server.deps import CurrentPrincipal, Services
+from server.schemas import Health, SessionOut
+
+router = APIRouter()
+
+
+@router.get("/sessions/{session_id}", response_model=SessionOut, tags=["sessions"])
+def get_session(
+    session_id: uuid.UUID, principal: CurrentPrincipal, services: Services
+) -> SessionOut:
+    """An AgentSession: its graph state, what runs next, and its checkpoint history."""
+    return services.sessions.get(principal, session_id)
+
+
+@router.get("/health", response_model=Health, tags=["health"])
+def health(services: Services) -> JSONResponse:
+    """Liveness and database reachability; 503 when the database does not answer."""
+    try:
+        ok = services.db.ping()
+    except Exception:
+        ok = False
+    body = Health(status="ok" if ok else "degraded", database="ok" if ok else "unreachable")
+    return JSONResponse(body.model_dump(), status_code=200 if ok else 503)

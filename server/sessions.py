@@ -1,0 +1,54 @@
+"""The session service: an AgentSession's row with its graph state and checkpoint history."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+
+from graphs.order.graph import CompiledOrderGraph
+from persistence.database import Database
+from persistence.repositories import orders as repo
+from server.schemas import CheckpointOut, SessionOut
+from tools.access import Principal
+from tools.errors import NotFound
+
+HISTORY_LIMIT = 100
+
+
+@dataclass
+class SessionService:
+    db: Database
+    order_graph: CompiledOrderGraph
+
+    def get(self, principal: Principal, session_id: uuid.UUID) -> SessionOut:
+        with self.db.session() as session:
+            row = repo.get_session(session, session_id)
+            order = repo.order_for_session(session, session_id) if row else None
+        if row is None or not (principal.sees_all_orders or row.subject == principal.sub):
+            raise NotFound(f"session {session_id} not found")
+        config: RunnableConfig = {"configurable": {"thread_id": str(session_id)}}
+        snapshot = self.order_graph.get_state(config)
+        history = [
+            CheckpointOut(
+                checkpoint_id=s.config["configurable"]["checkpoint_id"],
+                created_at=s.created_at,
+                step=(s.metadata or {}).get("step"),
+                source=(s.metadata or {}).get("source"),
+                next=list(s.next),
+            )
+            for s in self.order_graph.get_state_history(config, limit=HISTORY_LIMIT)
+        ]
+        state: dict[str, Any] = dict(snapshot.values)
+        return SessionOut(
+            id=row.id,
+            kind=row.kind,
+            subject=row.subject,
+            created_at=row.created_at,
+            order_id=order.id if order else None,
+            next=list(snapshot.next),
+            state=state,
+            history=history,
+        )

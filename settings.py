@@ -1,0 +1,71 @@
+"""Atelier's one settings class: every knob, read from the environment (prefix ``ATELIER_``).
+
+Standard names stay standard and are read by their own libraries: ``OPENAI_API_KEY``,
+``OPENAI_BASE_URL``, ``LANGSMITH_*``, ``GOOGLE_APPLICATION_CREDENTIALS``.
+This module imports nothing of the project.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration of one Atelier process. Unset values select the embedded defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="ATELIER_", env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL (postgresql://user:pass@host/db). Unset: embedded server.",
+    )
+    redis_url: str | None = None
+    data_dir: Path = Path("var")
+    drive_dir: Path | None = Field(
+        default=None, description="Local Drive root; default DATA_DIR/drive"
+    )
+    storage: Literal["local", "google"] = "local"
+    llm: str = "offline"
+    design_engine: Literal["layout", "diffusers", "openai"] = "layout"
+    design_model: str | None = Field(
+        default=None, description="diffusers: a local directory or hub id; openai: image model name"
+    )
+    design_steps: int = Field(default=30, ge=1, le=200)
+    design_fallback: Literal["openai", "none"] = "openai"
+    jwt_secret: SecretStr | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    pipeline_workers: int = Field(default=4, ge=1, le=64)
+
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "atelier@localhost"
+    operator_email: str | None = None
+
+    @model_validator(mode="after")
+    def _default_drive_dir(self) -> Settings:
+        if self.drive_dir is None:
+            self.drive_dir = self.data_dir / "drive"
+        return self
+
+    @property
+    def drive_root(self) -> Path:
+        """The local Drive root, always set after validation."""
+        assert self.drive_dir is not None
+        return self.drive_dir
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,52 @@
+"""End-to-end fixtures: `atelier serve` as a real process on its own database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from server.security import issue_token
+from tests.conftest import DatabaseFactory
+from tests.support.server import ServerProcess
+from tools.access import Role
+
+
+@pytest.fixture(scope="module")
+def server(
+    databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    data_dir = tmp_path_factory.mktemp("e2e")
+    with ServerProcess(data_dir, {"ATELIER_DATABASE_URL": databases.create()}) as process:
+        yield process
+
+
+def client_for(server: ServerProcess, sub: str, role: Role) -> httpx.Client:
+    token = issue_token(server.env["ATELIER_JWT_SECRET"], sub, role)
+    return httpx.Client(
+        base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+
+
+@pytest.fixture
+def jane(server: ServerProcess) -> Iterator[httpx.Client]:
+    with client_for(server, "jane", Role.CUSTOMER) as client:
+        yield client
+
+
+@pytest.fixture
+def bob(server: ServerProcess) -> Iterator[httpx.Client]:
+    with client_for(server, "bob", Role.CUSTOMER) as client:
+        yield client
+
+
+@pytest.fixture
+def operator(server: ServerProcess) -> Iterator[httpx.Client]:
+    with client_for(server, "olga", Role.OPERATOR) as client:
+        yield client
+
+
+def drive(server: ServerProcess) -> Path:
+    return server.data_dir / "drive"

@@ -1,0 +1,229 @@
+"""The order graph on real PostgreSQL: review pause, approval, change requests, a failed step
+retried alone, and runs a stopped process left behind carried on from their checkpoints."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import openpyxl
+import pytest
+from psycopg_pool import ConnectionPool
+from sqlalchemy import text
+
+from graphs.order.runner import OrderRunner
+from persistence.checkpoints import open_checkpointer
+from persistence.database import Database
+from persistence.models import OrderStatus
+from persistence.repositories import notifications as outbox
+from persistence.repositories import orders as repo
+from tests.support.crash_run import CRASH_EXIT_CODE
+from tests.support.pipeline import add_order, make_backends, steps
+from tests.support.receivers import WebhookReceiver
+from tools.catalog import build_registry
+from tools.context import ToolContext
+from tools.notify.base import Channel
+from tools.notify.log_channel import LogChannel
+from tools.notify.webhook import WebhookChannel
+
+
+@pytest.fixture
+def pool(db: Database) -> Iterator[ConnectionPool]:
+    _, pool = open_checkpointer(db.url, max_size=4)
+    yield pool
+    pool.close()
+
+
+def make_runner(
+    db: Database, pool: ConnectionPool, data_dir: Path, channels: Sequence[Channel] | None = None
+) -> OrderRunner:
+    from langgraph.checkpoint.postgres import PostgresSaver
+
+    backends = make_backends(data_dir, db, channels=channels)
+    return OrderRunner(ToolContext(backends=backends), build_registry(), PostgresSaver(pool))  # type: ignore[arg-type]
+
+
+def review(
+    db: Database, order_id: uuid.UUID, *, approved: bool, feedback: str | None = None
+) -> dict:
+    """Record the decision as the order service does; return the value to resume with."""
+    with db.session() as session:
+        order = repo.get_order(session, order_id, for_update=True)
+        assert order is not None and order.status == OrderStatus.AWAITING_APPROVAL
+        order.design_versions[-1].decision = "approved" if approved else "changes_requested"
+        order.design_versions[-1].feedback = feedback
+        order.status = OrderStatus.PROCESSING
+    return {"approved": approved, "feedback": feedback}
+
+
+def load(db: Database, order_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    with db.session() as session:
+        order = repo.get_order(session, order_id)
+        assert order is not None
+        return order
+
+
+def test_pipeline_pauses_for_review_with_design_and_workbook(
+    db: Database, pool: ConnectionPool, tmp_path: Path
+) -> None:
+    runner = make_runner(db, pool, tmp_path)
+    order_id = add_order(db)
+    assert runner.start(order_id) == OrderStatus.AWAITING_APPROVAL
+
+    order = load(db, order_id)
+    assert order.status == OrderStatus.AWAITING_APPROVAL
+    assert order.current_step == "await_review"
+    assert [(v.version, v.engine) for v in order.design_versions] == [(1, "layout")]
+    folder = tmp_path / "drive" / order.folder_path
+    assert folder.parent.name == "Orders"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "design-v1.png",
+        f"order-{order_id.hex[:8]}.xlsx",
+    ]
+    assert {f["name"] for f in order.files} == {"design-v1.png", f"order-{order_id.hex[:8]}.xlsx"}
+    with db.session() as session:
+        sent = outbox.for_order(session, order_id)
+    assert [(n.event, n.audience, n.status, n.channels) for n in sent] == [
+        ("design_ready", "customer", "sent", ["log"]),
+        ("design_ready", "operator", "sent", ["log"]),
+    ]
+    state = runner.state(order_id)
+    assert state["design_file"] == "design-v1.png" and state["version"] == 1
+    assert not any(isinstance(v, bytes) for v in state.values())
+
+
+def test_approval_completes_and_marks_the_workbook(
+    db: Database, pool: ConnectionPool, tmp_path: Path
+) -> None:
+    runner = make_runner(db, pool, tmp_path)
+    order_id = add_order(db)
+    runner.start(order_id)
+    assert runner.resume(order_id, review(db, order_id, approved=True)) == OrderStatus.COMPLETED
+
+    order = load(db, order_id)
+    assert order.status == OrderStatus.COMPLETED and order.current_step is None
+    book = openpyxl.load_workbook(
+        tmp_path / "drive" / order.folder_path / f"order-{order_id.hex[:8]}.xlsx"
+    )
+    values = [v for row in book["Order"].iter_rows(values_only=True) for v in row]
+    assert "approved" in values
+    with db.session() as session:
+        events = {(n.event, n.audience) for n in outbox.for_order(session, order_id)}
+    assert ("order_completed", "customer") in events and ("order_completed", "operator") in events
+
+
+def test_change_request_makes_a_new_version_then_pauses_again(
+    db: Database, pool: ConnectionPool, tmp_path: Path
+) -> None:
+    runner = make_runner(db, pool, tmp_path)
+    order_id = add_order(db)
+    runner.start(order_id)
+    decision = review(db, order_id, approved=False, feedback="Add a seagull")
+    assert runner.resume(order_id, decision) == OrderStatus.AWAITING_APPROVAL
+
+    order = load(db, order_id)
+    versions = order.design_versions
+    assert [v.version for v in versions] == [1, 2]
+    assert (versions[0].decision, versions[0].feedback) == ("changes_requested", "Add a seagull")
+    assert versions[0].sha256 != versions[1].sha256
+    assert runner.state(order_id)["feedback"] == "Add a seagull"
+    with db.session() as session:
+        ready = [(n.version, n.audience) for n in outbox.for_order(session, order_id)]
+    assert ready == [(1, "customer"), (1, "operator"), (2, "customer"), (2, "operator")]
+
+    assert runner.resume(order_id, review(db, order_id, approved=True)) == OrderStatus.COMPLETED
+    book = openpyxl.load_workbook(
+        tmp_path / "drive" / order.folder_path / f"order-{order_id.hex[:8]}.xlsx"
+    )
+    assert [row[0] for row in book["Versions"].iter_rows(min_row=2, values_only=True)] == [1, 2]
+
+
+def test_failed_step_is_retried_alone(db: Database, pool: ConnectionPool, tmp_path: Path) -> None:
+    with (
+        WebhookReceiver() as receiver,
+        WebhookChannel(receiver.url, "hook-secret", attempts=1) as hook,
+    ):
+        # Each attempt of notify_review posts twice (customer, operator); three attempts fail.
+        receiver.fail_first(6, status=503)
+        runner = make_runner(db, pool, tmp_path, channels=[LogChannel(), hook])
+        order_id = add_order(db)
+        assert runner.start(order_id) == OrderStatus.FAILED
+
+        order = load(db, order_id)
+        assert order.failed_step == "notify_review"
+        assert "DeliveryError" in (order.error or "")
+        failed = steps(db, order_id)["notify_review"]
+        assert failed["status"] == "failed" and failed["attempts"] == 3  # the node's retry policy
+
+        # The receiver is back (its script is spent); an operator retries the order.
+        with db.session() as session:
+            repo.transition(
+                session, order_id, from_=(OrderStatus.FAILED,), to=OrderStatus.PROCESSING
+            )
+        assert runner.retry(order_id) == OrderStatus.AWAITING_APPROVAL
+
+    done = steps(db, order_id)
+    assert {
+        s: done[s]["attempts"] for s in ("create_folder", "generate_design", "upload_files")
+    } == {
+        "create_folder": 1,
+        "generate_design": 1,
+        "upload_files": 1,
+    }
+    assert done["notify_review"]["attempts"] == 4 and done["notify_review"]["status"] == "done"
+    order = load(db, order_id)
+    assert order.failed_step is None and order.error is None
+    with db.session() as session:
+        rows = outbox.for_order(session, order_id)
+    # The log channel delivered on the first try and was not asked again.
+    assert [(n.status, n.channels) for n in rows] == [("sent", ["log", "webhook"])] * 2
+    delivered = [r for r in receiver.requests if r.json["audience"] == "customer"]
+    assert len({r.headers["x-atelier-delivery"] for r in delivered}) == 1
+
+
+def test_recovery_starts_an_order_that_never_ran(
+    db: Database, pool: ConnectionPool, tmp_path: Path
+) -> None:
+    runner = make_runner(db, pool, tmp_path)
+    order_id = add_order(db)
+    with db.session() as session:
+        assert repo.orders_to_recover(session) == [order_id]
+    assert runner.recover(order_id) == OrderStatus.AWAITING_APPROVAL
+
+
+def test_recovery_applies_a_review_the_process_did_not_get_to(
+    db: Database, pool: ConnectionPool, tmp_path: Path
+) -> None:
+    runner = make_runner(db, pool, tmp_path)
+    order_id = add_order(db)
+    runner.start(order_id)
+    review(db, order_id, approved=True)  # accepted, then the process stopped before resuming
+    assert runner.recover(order_id) == OrderStatus.COMPLETED
+
+
+def test_crash_mid_pipeline_resumes_from_the_last_checkpoint(
+    db: Database, pool: ConnectionPool, tmp_path: Path
+) -> None:
+    order_id = add_order(db)
+    crashed = subprocess.run(
+        [sys.executable, "-m", "tests.support.crash_run", db.url, str(tmp_path), str(order_id)],
+        capture_output=True,
+        timeout=120,
+    )
+    assert crashed.returncode == CRASH_EXIT_CODE, crashed.stderr.decode()
+    order = load(db, order_id)
+    assert (order.status, order.current_step) == (OrderStatus.PROCESSING, "generate_design")
+    with db.session() as session:
+        assert repo.orders_to_recover(session) == [order_id]
+
+    runner = make_runner(db, pool, tmp_path)
+    assert runner.recover(order_id) == OrderStatus.AWAITING_APPROVAL
+    done = steps(db, order_id)
+    assert done["create_folder"]["attempts"] == 1  # from the checkpoint, not run again
+    assert done["generate_design"]["attempts"] == 2  # the crashed attempt and this one
+    with db.session() as session:
+        checkpoints = session.execute(text("select count(*) from checkpoints")).scalar()
+    assert checkpoints and checkpoints > 5

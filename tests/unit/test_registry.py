@@ -1,0 +1,123 @@
+"""The tool registry: registration, role filtering, enforcement at execution, LangChain tools."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.messages import AIMessage, ToolMessage
+from langgraph.graph import START, MessagesState, StateGraph
+from langgraph.prebuilt import ToolNode
+from pydantic import BaseModel
+
+from tools.access import Principal, Role
+from tools.catalog import build_registry
+from tools.context import ToolContext
+from tools.errors import InvalidInput, ToolDenied
+from tools.registry import ToolRegistry
+
+
+class Numbers(BaseModel):
+    a: int
+    b: int
+
+
+class Sum(BaseModel):
+    total: int
+
+
+def add(ctx: ToolContext, args: Numbers) -> Sum:
+    """Add two numbers.
+
+    Args:
+        a: first number.
+        b: second number.
+    """
+    return Sum(total=args.a + args.b)
+
+
+def context(role: Role) -> ToolContext:
+    return ToolContext(backends=None, principal=Principal("someone", role))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def registry() -> ToolRegistry:
+    registry = ToolRegistry()
+    registry.register(add, roles=[Role.ADMIN])
+    return registry
+
+
+def test_spec_comes_from_type_hints_and_docstring(registry: ToolRegistry) -> None:
+    spec = registry.spec("add")
+    assert spec.input_model is Numbers
+    assert spec.output_model is Sum
+    assert spec.description.startswith("Add two numbers.")
+    assert spec.roles == {Role.ADMIN}
+
+
+def test_execute_validates_and_calls(registry: ToolRegistry) -> None:
+    assert registry.execute("add", {"a": 2, "b": 3}, context(Role.ADMIN)) == Sum(total=5)
+
+
+def test_execute_refuses_roles_that_may_not_call(registry: ToolRegistry) -> None:
+    with pytest.raises(ToolDenied, match="customer may not use the tool add"):
+        registry.execute("add", {"a": 2, "b": 3}, context(Role.CUSTOMER))
+
+
+def test_bad_arguments_and_unknown_tools_are_invalid_input(registry: ToolRegistry) -> None:
+    with pytest.raises(InvalidInput, match="bad arguments for add"):
+        registry.execute("add", {"a": "two"}, context(Role.ADMIN))
+    with pytest.raises(InvalidInput, match="no tool named 'subtract'"):
+        registry.execute("subtract", {}, context(Role.ADMIN))
+
+
+def test_registering_twice_or_without_docstring_fails(registry: ToolRegistry) -> None:
+    with pytest.raises(ValueError, match="registered twice"):
+        registry.register(add, roles=[Role.ADMIN])
+
+    def undocumented(ctx: ToolContext, args: Numbers) -> Sum:
+        return Sum(total=0)
+
+    with pytest.raises(TypeError, match="needs a docstring"):
+        registry.register(undocumented, roles=[Role.ADMIN])
+
+
+def test_langchain_tools_are_filtered_by_role(registry: ToolRegistry) -> None:
+    assert [t.name for t in registry.langchain_tools(Role.ADMIN)] == ["add"]
+    assert registry.langchain_tools(Role.CUSTOMER) == []
+    schema = registry.langchain_tools(Role.ADMIN)[0].tool_call_schema.model_json_schema()
+    assert set(schema["properties"]) == {"a", "b"}  # the runtime is injected, not shown
+
+
+def _run_tool_call(registry: ToolRegistry, role: Role) -> ToolMessage:
+    graph = StateGraph(MessagesState, context_schema=ToolContext)
+    graph.add_node("tools", ToolNode(registry.langchain_tools(Role.ADMIN), handle_tool_errors=True))
+    graph.add_edge(START, "tools")
+    call = AIMessage("", tool_calls=[{"name": "add", "args": {"a": 1, "b": 4}, "id": "c1"}])
+    result = graph.compile().invoke({"messages": [call]}, context=context(role))
+    message = result["messages"][-1]
+    assert isinstance(message, ToolMessage)
+    return message
+
+
+def test_langchain_tool_runs_with_the_callers_context(registry: ToolRegistry) -> None:
+    assert _run_tool_call(registry, Role.ADMIN).content == '{"total": 5}'
+
+
+def test_langchain_tool_enforces_role_when_it_runs(registry: ToolRegistry) -> None:
+    # A tool handed out for one role still refuses a caller whose context has another.
+    message = _run_tool_call(registry, Role.OPERATOR)
+    assert message.status == "error"
+    assert "operator may not use the tool add" in str(message.content)
+
+
+def test_catalog_registers_the_pipeline_tools_for_staff_only() -> None:
+    registry = build_registry()
+    pipeline = {
+        "create_order_folder",
+        "generate_design",
+        "fill_order_workbook",
+        "upload_files",
+        "notify",
+    }
+    assert pipeline <= set(registry.names())
+    assert set(registry.names(Role.SYSTEM)) >= pipeline
+    assert registry.names(Role.CUSTOMER) == []

@@ -1,0 +1,165 @@
+"""The SMTP channel: send each Message as a plain-text e-mail, retrying temporary failures.
+
+The ``Message-ID`` is derived from the message key, so a retried send is recognisably the same
+e-mail (mail clients and many MTAs collapse duplicates on it). SMTP 4xx replies and dropped
+connections are retried with exponential backoff; 5xx replies are permanent and fail at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import re
+import smtplib
+import ssl
+import time
+from collections.abc import Callable
+from email.message import EmailMessage
+from email.utils import formatdate
+
+from tools.notify.base import DeliveryError, Message
+
+__all__ = ["SmtpChannel", "message_id"]
+
+logger = logging.getLogger(__name__)
+
+_MESSAGE_ID_DOMAIN = "atelier"
+# RFC 5322 atext plus ".": what may appear left of "@" in a Message-ID without quoting.
+_NOT_ATEXT = re.compile(r"[^A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]")
+
+
+def message_id(key: str) -> str:
+    """The ``Message-ID`` for a message key: ``<key@atelier>``, made safe when the key is not.
+
+    Characters a Message-ID may not hold become ``-``, and a short hash of the original key is
+    appended so that two keys differing only in those characters keep distinct ids.
+    """
+    safe = _NOT_ATEXT.sub("-", key)
+    safe = re.sub(r"\.{2,}", ".", safe).strip(".")
+    if safe != key or not safe:
+        safe = f"{safe}.{hashlib.sha256(key.encode()).hexdigest()[:12]}".lstrip(".")
+    return f"<{safe}@{_MESSAGE_ID_DOMAIN}>"
+
+
+class SmtpChannel:
+    """Deliver Messages by SMTP to ``message.recipient``; messages without one are skipped.
+
+    Args:
+        host, port: the SMTP server (the submission port, usually 587 with ``starttls``).
+        sender: the ``From`` address and envelope sender.
+        username, password: log in when both are set.
+        starttls: upgrade the connection with STARTTLS (certificate verified) before logging in.
+        timeout: socket timeout in seconds.
+        attempts: tries in total, the first included.
+        backoff: the first retry's delay in seconds; it doubles on each further retry.
+        sleep: how to wait between attempts; tests pass a recorder.
+    """
+
+    name = "smtp"
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        sender: str,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        starttls: bool = False,
+        timeout: float = 10.0,
+        attempts: int = 3,
+        backoff: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if attempts < 1:
+            raise ValueError("attempts must be at least 1")
+        self.host = host
+        self.port = port
+        self.sender = sender
+        self._username = username
+        self._password = password
+        self._starttls = starttls
+        self._timeout = timeout
+        self._attempts = attempts
+        self._backoff = backoff
+        self._sleep = sleep
+
+    def deliver(self, message: Message) -> None:
+        """Send ``message`` as an e-mail; raise DeliveryError on a permanent or lasting failure."""
+        if not message.recipient:
+            logger.info(
+                "smtp: %s for %s has no recipient; skipped", message.event, message.audience
+            )
+            return
+        email = self._compose(message)
+        last_problem = "no attempt made"
+        for attempt in range(1, self._attempts + 1):
+            try:
+                self._send(email)
+                return
+            except smtplib.SMTPRecipientsRefused as exc:
+                codes = [code for code, _ in exc.recipients.values()]
+                last_problem = f"recipient refused ({', '.join(map(str, codes))})"
+                if not all(_is_temporary(code) for code in codes):
+                    raise self._failed(last_problem, permanent=True) from exc
+            except smtplib.SMTPResponseException as exc:
+                last_problem = f"SMTP {exc.smtp_code}"
+                if not _is_temporary(exc.smtp_code):
+                    raise self._failed(last_problem, permanent=True) from exc
+            except smtplib.SMTPServerDisconnected as exc:
+                last_problem = type(exc).__name__
+            except (smtplib.SMTPException, ssl.SSLError) as exc:
+                # e.g. STARTTLS unsupported or a bad certificate: configuration, not luck.
+                raise self._failed(type(exc).__name__, permanent=True) from exc
+            except OSError as exc:  # refused, reset, timed out, DNS: the network, worth retrying
+                last_problem = f"{type(exc).__name__}: {exc}"
+            if attempt < self._attempts:
+                delay = _backoff_delay(self._backoff, attempt)
+                logger.warning(
+                    "smtp via %s: attempt %d/%d failed (%s); retrying in %.2fs",
+                    self.host,
+                    attempt,
+                    self._attempts,
+                    last_problem,
+                    delay,
+                )
+                self._sleep(delay)
+        raise self._failed(f"{last_problem} after {self._attempts} attempt(s)", permanent=False)
+
+    def _compose(self, message: Message) -> EmailMessage:
+        email = EmailMessage()
+        try:
+            email["From"] = self.sender
+            email["To"] = message.recipient
+            # Header values may not hold line breaks; a multi-line subject is flattened.
+            email["Subject"] = " ".join(message.subject.split())
+        except ValueError as exc:
+            raise DeliveryError(f"smtp: cannot address this message: {exc}") from exc
+        email["Date"] = formatdate(usegmt=True)
+        email["Message-ID"] = message_id(message.key)
+        email["X-Atelier-Event"] = message.event
+        email.set_content(message.body)
+        return email
+
+    def _send(self, email: EmailMessage) -> None:
+        with smtplib.SMTP(self.host, self.port, timeout=self._timeout) as smtp:
+            if self._starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if self._username and self._password:
+                smtp.login(self._username, self._password)
+            smtp.send_message(email)
+
+    def _failed(self, problem: str, *, permanent: bool) -> DeliveryError:
+        kind = "refused" if permanent else "failed"
+        return DeliveryError(f"smtp via {self.host}:{self.port} {kind}: {problem}")
+
+
+def _backoff_delay(first: float, attempt: int) -> float:
+    """Exponential backoff after failed attempt ``attempt``, plus up to 10 % jitter."""
+    delay = first * 2 ** (attempt - 1)
+    return delay + random.uniform(0, delay / 10)
+
+
+def _is_temporary(code: int) -> bool:
+    return 400 <= code < 500

@@ -1,0 +1,236 @@
+"""The webhook channel: POST each Message as signed JSON to one URL, retrying transient failures.
+
+What a receiver gets::
+
+    POST <url>
+    Content-Type: application/json
+    X-Atelier-Event: <event>
+    X-Atelier-Delivery: <message key>     # stable across retries: dedupe on it
+    X-Atelier-Timestamp: <unix seconds>   # when this attempt was signed
+    X-Atelier-Signature: sha256=<hex>     # only when a secret is configured
+
+    {"id", "event", "audience", "recipient", "subject", "body", "payload"}
+
+Verifying a delivery: compute ``HMAC-SHA256(secret, f"{timestamp}.".encode() + raw_body)`` over the
+raw request body exactly as received (before any JSON parsing), hex-encode it, compare it with the
+part of ``X-Atelier-Signature`` after ``sha256=`` in constant time, and reject timestamps more than
+a few minutes from your clock (replay protection). :func:`verify` does all of that.
+
+A delivery succeeds on any 2xx answer. Connection errors, timeouts, 408, 429 and 5xx are retried
+with exponential backoff (a 429's or 503's ``Retry-After`` seconds are honoured, capped); any other
+answer fails at once, since sending the same request again cannot change it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import math
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from tools.notify.base import DeliveryError, Message
+
+__all__ = ["WebhookChannel", "sign", "verify"]
+
+logger = logging.getLogger(__name__)
+
+_RETRYABLE_STATUS = frozenset({408, 429})
+# A receiver asking for a long pause must not stall the outbox worker for minutes.
+_MAX_RETRY_AFTER_S = 30.0
+
+
+def sign(secret: str, timestamp: int | str, body: bytes) -> str:
+    """The ``X-Atelier-Signature`` value for ``body`` sent at ``timestamp``: ``sha256=<hex>``."""
+    signed = f"{timestamp}.".encode() + body
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+def verify(
+    secret: str,
+    timestamp: int | str,
+    body: bytes,
+    signature: str,
+    *,
+    tolerance_s: float = 300,
+    now: float | None = None,
+) -> bool:
+    """Whether ``signature`` is valid for ``body`` at ``timestamp`` and the timestamp is fresh.
+
+    Args:
+        secret: the shared webhook secret.
+        timestamp: the ``X-Atelier-Timestamp`` header (unix seconds).
+        body: the raw request body, byte for byte as received.
+        signature: the ``X-Atelier-Signature`` header.
+        tolerance_s: how far the timestamp may be from ``now``, either way.
+        now: unix seconds to check against; defaults to the current time.
+
+    Returns:
+        True only when the signature matches and the timestamp is within tolerance.
+    """
+    try:
+        sent_at = int(timestamp)
+    except (TypeError, ValueError):
+        return False
+    current = time.time() if now is None else now
+    if abs(current - sent_at) > tolerance_s:
+        return False
+    expected = sign(secret, sent_at, body)
+    # Bytes, not str: compare_digest rejects non-ASCII str, and a forged header may contain any.
+    return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
+
+
+class WebhookChannel:
+    """Deliver Messages as signed JSON POSTs to one URL (see the module docstring for the format).
+
+    Args:
+        url: the receiver's endpoint (http or https).
+        secret: the HMAC key; None sends unsigned requests.
+        timeout: seconds per attempt (connect, read, write each).
+        attempts: tries in total, the first included.
+        backoff: the first retry's delay in seconds; it doubles on each further retry.
+        client: an httpx client to share; by default the channel makes and owns one.
+        sleep: how to wait between attempts; tests pass a recorder.
+    """
+
+    name = "webhook"
+
+    def __init__(
+        self,
+        url: str,
+        secret: str | None,
+        *,
+        timeout: float = 10.0,
+        attempts: int = 4,
+        backoff: float = 0.5,
+        client: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        parsed = httpx.URL(url)
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise ValueError("webhook URL must be an absolute http(s) URL")
+        if attempts < 1:
+            raise ValueError("attempts must be at least 1")
+        self.url = url
+        self.host = parsed.host  # the only part of the URL we report: paths may hold tokens
+        self._secret = secret
+        self._attempts = attempts
+        self._backoff = backoff
+        self._sleep = sleep
+        self._owns_client = client is None
+        self._client = client if client is not None else httpx.Client()
+        self._timeout = timeout  # passed per request, so it holds for a shared client too
+
+    def close(self) -> None:
+        """Close the HTTP client if this channel created it."""
+        if self._owns_client:
+            self._client.close()
+
+    def __enter__(self) -> WebhookChannel:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def deliver(self, message: Message) -> None:
+        """POST ``message``; return on a 2xx answer, raise DeliveryError when retries run out."""
+        body = _encode(message)
+        last_problem = "no attempt made"
+        for attempt in range(1, self._attempts + 1):
+            delay: float | None = None
+            try:
+                response = self._client.post(
+                    self.url,
+                    content=body,
+                    headers=self._headers(message, body),
+                    timeout=self._timeout,
+                )
+            except httpx.TransportError as exc:
+                last_problem = self._describe(exc)
+            else:
+                if response.is_success:
+                    return
+                last_problem = f"HTTP {response.status_code}"
+                if not _is_retryable(response.status_code):
+                    raise DeliveryError(
+                        f"webhook to {self.host} refused: {last_problem} (not retried)"
+                    )
+                delay = _retry_after(response)
+            if attempt == self._attempts:
+                break
+            if delay is None:
+                delay = _backoff_delay(self._backoff, attempt)
+            logger.warning(
+                "webhook to %s: attempt %d/%d failed (%s); retrying in %.2fs",
+                self.host,
+                attempt,
+                self._attempts,
+                last_problem,
+                delay,
+            )
+            self._sleep(delay)
+        raise DeliveryError(
+            f"webhook to {self.host} failed after {self._attempts} attempt(s): {last_problem}"
+        )
+
+    def _headers(self, message: Message, body: bytes) -> dict[str, str]:
+        # Signed per attempt, so a late retry still passes the receiver's freshness check.
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "X-Atelier-Event": message.event,
+            "X-Atelier-Delivery": message.key,
+            "X-Atelier-Timestamp": timestamp,
+        }
+        if self._secret:
+            headers["X-Atelier-Signature"] = sign(self._secret, timestamp, body)
+        return headers
+
+    def _describe(self, exc: Exception) -> str:
+        detail = str(exc)
+        # Transport errors quote what the network stack saw; make sure the secret is never in it.
+        if self._secret:
+            detail = detail.replace(self._secret, "***")
+        return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+def _encode(message: Message) -> bytes:
+    document: dict[str, Any] = {
+        "id": message.key,
+        "event": message.event,
+        "audience": message.audience,
+        "recipient": message.recipient,
+        "subject": message.subject,
+        "body": message.body,
+        "payload": message.payload,
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def _backoff_delay(first: float, attempt: int) -> float:
+    """Exponential backoff after failed attempt ``attempt``, plus up to 10 % jitter so that
+    senders failing together do not retry in lockstep."""
+    delay = first * 2 ** (attempt - 1)
+    return delay + random.uniform(0, delay / 10)
+
+
+def _is_retryable(status: int) -> bool:
+    return status >= 500 or status in _RETRYABLE_STATUS
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """The ``Retry-After`` delay in seconds, capped; None when absent or an HTTP date."""
+    value = response.headers.get("Retry-After", "").strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    if not math.isfinite(seconds):
+        return None
+    return min(max(seconds, 0.0), _MAX_RETRY_AFTER_S)

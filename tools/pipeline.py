@@ -1,0 +1,398 @@
+"""The order pipeline's tools: folder, design, workbook, upload, notify.
+
+Each is idempotent, because a retried or resumed step runs again: find-or-create the folder,
+reuse a design version whose file is intact, skip uploads whose checksum is already there, send
+one notification per (order, event, version, audience).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import uuid
+from datetime import UTC
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from persistence.models import Order
+from persistence.repositories import notifications as outbox
+from persistence.repositories import orders as repo
+from tools.context import ToolContext
+from tools.design.base import DesignRequest
+from tools.errors import Conflict, InvalidInput, NotFound
+from tools.files import sha256_file, write_atomically
+from tools.notify.base import DeliveryError, Message
+from tools.products import get_product
+from tools.storage.local import clean_name
+from tools.workbook import WorkbookOrder, WorkbookVersion, write_order_workbook
+
+log = logging.getLogger(__name__)
+
+
+class OrderRef(BaseModel):
+    order_id: uuid.UUID = Field(description="The order's id")
+
+
+class FolderResult(BaseModel):
+    folder_path: str = Field(description="The order's folder, relative to the drive root")
+
+
+class GenerateDesignArgs(BaseModel):
+    order_id: uuid.UUID
+    version: int = Field(default=1, ge=1, description="Design version to make (1, 2, …)")
+    feedback: str | None = Field(default=None, description="Reviewer feedback to apply")
+
+
+class DesignVersionResult(BaseModel):
+    version: int
+    path: str = Field(description="The design PNG in the order's work folder")
+    file_name: str
+    sha256: str
+    engine: str
+    model: str | None
+    width: int
+    height: int
+    reused: bool = Field(description="True when this version already existed intact")
+
+
+class WorkbookResult(BaseModel):
+    path: str
+    file_name: str
+    sha256: str
+
+
+class UploadFilesArgs(BaseModel):
+    order_id: uuid.UUID
+    files: list[str] = Field(min_length=1, description="File names in the order's work folder")
+
+
+class UploadedFile(BaseModel):
+    name: str
+    path: str = Field(description="Where it is in the drive")
+    sha256: str
+    uploaded: bool = Field(description="False when an identical file was already there")
+
+
+class UploadResult(BaseModel):
+    files: list[UploadedFile]
+
+
+NotifyEvent = Literal["design_ready", "order_completed"]
+
+
+class NotifyArgs(BaseModel):
+    order_id: uuid.UUID
+    event: NotifyEvent
+    version: int = Field(ge=1)
+
+
+class NotificationResult(BaseModel):
+    audience: str
+    recipient: str | None
+    status: str
+    channels: list[str]
+
+
+class NotifyResult(BaseModel):
+    notifications: list[NotificationResult]
+
+
+def _load(ctx: ToolContext, order_id: uuid.UUID) -> Order:
+    with ctx.backends.db.session() as session:
+        order = repo.get_order(session, order_id)
+        if order is None:
+            raise NotFound(f"order {order_id} not found")
+        if not ctx.principal.sees_all_orders and order.customer_sub != ctx.principal.sub:
+            raise NotFound(f"order {order_id} not found")
+        return order
+
+
+def order_work_dir(ctx: ToolContext, order_id: uuid.UUID) -> Path:
+    path = ctx.backends.work_dir / "orders" / str(order_id)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def order_folder_name(order: Order) -> str:
+    """``2026-11-24 Jane Doe 1a2b3c4d``: sortable, readable, unique by the id's prefix."""
+    name = re.sub(r"[^\w .,'-]+", "", order.customer_name).strip() or "customer"
+    return f"{order.created_at:%Y-%m-%d} {name[:60]} {order.id.hex[:8]}"
+
+
+def create_order_folder(ctx: ToolContext, args: OrderRef) -> FolderResult:
+    """Find or create the order's folder under Orders/ in the drive.
+
+    Args:
+        order_id: the order.
+    Returns:
+        folder_path: the folder, relative to the drive root.
+    """
+    order = _load(ctx, args.order_id)
+    folder = ctx.backends.storage.ensure_folder(f"Orders/{order_folder_name(order)}")
+    with ctx.backends.db.session() as session:
+        repo.update_order(session, order.id, folder_path=folder)
+    return FolderResult(folder_path=folder)
+
+
+def generate_design(ctx: ToolContext, args: GenerateDesignArgs) -> DesignVersionResult:
+    """Generate design version ``version`` of an order with the configured engine.
+
+    Args:
+        order_id: the order.
+        version: the version number to make; an intact existing version is reused.
+        feedback: what the reviewer asked to change (for versions after the first).
+    Returns:
+        the design file, its checksum, size and the engine and model that made it.
+    """
+    order = _load(ctx, args.order_id)
+    file_name = f"design-v{args.version}.png"
+    target = order_work_dir(ctx, order.id) / file_name
+    with ctx.backends.db.session() as session:
+        existing = repo.get_design_version(session, order.id, args.version)
+    if existing and target.exists() and sha256_file(target) == existing.sha256:
+        return _design_result(existing.version, target, existing.sha256, existing, reused=True)
+
+    data_dir = ctx.backends.settings.data_dir
+    request = DesignRequest(
+        order_id=str(order.id),
+        brief=order.brief,
+        product=get_product(order.product),
+        version=args.version,
+        reference_image=data_dir / order.reference_image if order.reference_image else None,
+        feedback=args.feedback,
+        options={k: str(v) for k, v in order.options.items()},
+        # Stable per (order, version): a re-run draws the same design.
+        seed=int.from_bytes(hashlib.sha256(f"{order.id}:{args.version}".encode()).digest()[:4]),
+    )
+    result = ctx.backends.design_engine.generate(request)
+    write_atomically(target, result.png)
+    digest = hashlib.sha256(result.png).hexdigest()
+    fields = dict(
+        engine=result.engine,
+        model=result.model,
+        path=str(target),
+        sha256=digest,
+        width=result.width,
+        height=result.height,
+    )
+    with ctx.backends.db.session() as session:
+        row = repo.get_design_version(session, order.id, args.version)
+        if row is None:
+            row = repo.add_design_version(
+                session, order_id=order.id, version=args.version, **fields
+            )
+        else:
+            for key, value in fields.items():
+                setattr(row, key, value)
+        return _design_result(args.version, target, digest, row, reused=False)
+
+
+def _design_result(
+    version: int, path: Path, digest: str, row: object, *, reused: bool
+) -> DesignVersionResult:
+    return DesignVersionResult(
+        version=version,
+        path=str(path),
+        file_name=path.name,
+        sha256=digest,
+        engine=row.engine,  # type: ignore[attr-defined]
+        model=row.model,  # type: ignore[attr-defined]
+        width=row.width,  # type: ignore[attr-defined]
+        height=row.height,  # type: ignore[attr-defined]
+        reused=reused,
+    )
+
+
+def fill_order_workbook(ctx: ToolContext, args: OrderRef) -> WorkbookResult:
+    """Write the order's Excel workbook: order sheet with the current design, version history.
+
+    Args:
+        order_id: the order.
+    Returns:
+        the workbook's path in the order's work folder and its checksum.
+    """
+    order = _load(ctx, args.order_id)
+    product = get_product(order.product)
+    versions = [
+        WorkbookVersion(
+            version=v.version,
+            engine=v.engine,
+            model=v.model,
+            created_at=v.created_at,
+            feedback=v.feedback,
+            decision=v.decision,
+            file_name=Path(v.path).name,
+        )
+        for v in order.design_versions
+    ]
+    approved = next((v for v in order.design_versions if v.decision == "approved"), None)
+    latest = order.design_versions[-1] if order.design_versions else None
+    book = WorkbookOrder(
+        order_id=str(order.id),
+        customer_name=order.customer_name,
+        customer_email=order.customer_email,
+        customer_phone=order.customer_phone,
+        product_key=product.key,
+        product_name=product.name,
+        options={k: str(v) for k, v in order.options.items()},
+        quantity=order.quantity,
+        unit_price=product.unit_price,
+        brief=order.brief,
+        status="approved" if approved else order.status,
+        created_at=order.created_at.astimezone(UTC),
+        updated_at=order.updated_at.astimezone(UTC),
+        approved_at=approved.created_at if approved else None,
+    )
+    file_name = f"order-{order.id.hex[:8]}.xlsx"
+    path = order_work_dir(ctx, order.id) / file_name
+    design = Path(latest.path) if latest and Path(latest.path).exists() else None
+    digest = write_order_workbook(path, book, versions, design)
+    return WorkbookResult(path=str(path), file_name=file_name, sha256=digest)
+
+
+def upload_files(ctx: ToolContext, args: UploadFilesArgs) -> UploadResult:
+    """Upload files from the order's work folder into its drive folder, skipping unchanged ones.
+
+    Args:
+        order_id: the order; its folder must exist (create_order_folder).
+        files: names of files in the order's work folder.
+    Returns:
+        each file's drive path and checksum, and whether it was uploaded or already there.
+    """
+    order = _load(ctx, args.order_id)
+    if not order.folder_path:
+        raise Conflict(f"order {order.id} has no folder yet; run create_order_folder first")
+    work = order_work_dir(ctx, order.id)
+    uploaded: list[UploadedFile] = []
+    for name in args.files:
+        source = work / clean_name(name)
+        if not source.is_file():
+            raise InvalidInput(f"no file {name!r} in order {order.id}'s work folder")
+        stored = ctx.backends.storage.put_file(order.folder_path, source.name, source)
+        uploaded.append(
+            UploadedFile(
+                name=stored.name, path=stored.path, sha256=stored.sha256, uploaded=stored.uploaded
+            )
+        )
+    with ctx.backends.db.session() as session:
+        locked = repo.get_order(session, order.id, for_update=True)
+        assert locked is not None
+        files = {f["name"]: f for f in locked.files}
+        files.update(
+            {f.name: {"name": f.name, "path": f.path, "sha256": f.sha256} for f in uploaded}
+        )
+        locked.files = sorted(files.values(), key=lambda f: f["name"])
+    return UploadResult(files=uploaded)
+
+
+def _messages(order: Order, event: NotifyEvent, version: int, operator: str | None) -> list[dict]:
+    ref = order.id.hex[:8]
+    if event == "design_ready":
+        customer = (
+            f"Your design for order {ref} (version {version}) is ready",
+            f"Hello {order.customer_name},\n\nversion {version} of your {order.product} design is "
+            "ready for your review. Approve it, or tell us what to change.\n",
+        )
+        staff = (
+            f"Order {ref}: design v{version} awaits approval",
+            f"Order {order.id} awaits review.",
+        )
+    else:
+        customer = (
+            f"Order {ref} is approved",
+            f"Hello {order.customer_name},\n\nthank you: your design (version {version}) is "
+            "approved and your order goes to production.\n",
+        )
+        staff = (f"Order {ref} approved (v{version})", f"Order {order.id} is ready for production.")
+    payload = {"order_id": str(order.id), "version": version, "folder": order.folder_path}
+    return [
+        dict(
+            audience="customer",
+            recipient=order.customer_email,
+            subject=customer[0],
+            body=customer[1],
+            payload=payload,
+        ),
+        dict(
+            audience="operator",
+            recipient=operator,
+            subject=staff[0],
+            body=staff[1],
+            payload=payload,
+        ),
+    ]
+
+
+def notify(ctx: ToolContext, args: NotifyArgs) -> NotifyResult:
+    """Notify the customer and the operator of an order event, once per design version.
+
+    The notifications are written to the outbox first; delivery then goes to every configured
+    channel (log, webhook, SMTP). A repeated call sends nothing already sent.
+
+    Args:
+        order_id: the order.
+        event: design_ready (a design awaits review) or order_completed (approved).
+        version: the design version the event is about.
+    Returns:
+        each notification's audience, recipient, status and the channels that delivered it.
+    """
+    order = _load(ctx, args.order_id)
+    db = ctx.backends.db
+    with db.session() as session:
+        for fields in _messages(
+            order, args.event, args.version, ctx.backends.settings.operator_email
+        ):
+            outbox.enqueue(
+                session, order_id=order.id, event=args.event, version=args.version, **fields
+            )
+        rows = outbox.for_event(session, order.id, args.event, args.version)
+    failures: list[str] = []
+    for row in rows:
+        if row.status == "sent":
+            continue
+        with db.session() as session:
+            claimed = outbox.claim(session, row.id)
+            if claimed is None:
+                continue
+            delivered = list(claimed.channels)
+            message = Message(
+                key=f"{order.id}:{args.event}:v{args.version}:{claimed.audience}",
+                event=args.event,
+                audience=claimed.audience,
+                recipient=claimed.recipient,
+                subject=claimed.subject,
+                body=claimed.body,
+                payload=claimed.payload,
+            )
+            errors = []
+            for channel in ctx.backends.channels:
+                if channel.name in delivered:
+                    continue  # a retry resends only what failed
+                try:
+                    channel.deliver(message)
+                    delivered.append(channel.name)
+                except DeliveryError as exc:
+                    errors.append(f"{channel.name}: {exc}")
+            outbox.mark(
+                session,
+                claimed.id,
+                sent=not errors,
+                channels=delivered,
+                error="; ".join(errors) or None,
+            )
+            failures.extend(errors)
+    if failures:
+        raise DeliveryError("notification delivery failed: " + "; ".join(failures))
+    with db.session() as session:
+        rows = outbox.for_event(session, order.id, args.event, args.version)
+        return NotifyResult(
+            notifications=[
+                NotificationResult(
+                    audience=r.audience, recipient=r.recipient, status=r.status, channels=r.channels
+                )
+                for r in rows
+            ]
+        )

@@ -1,0 +1,111 @@
+"""The tool registry: every tool registered once with its name, schemas and allowed roles.
+
+Tools are plain typed functions ``fn(ctx, args) -> result`` whose docstring is what the model
+reads. The registry validates arguments, refuses callers whose role may not run a tool (at
+execution, whatever a model asked for), and hands out LangChain tools filtered by role.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, get_type_hints
+
+from langchain.tools import ToolRuntime
+from langchain_core.tools import BaseTool, StructuredTool
+from pydantic import BaseModel, ValidationError
+
+from tools.access import Role
+from tools.context import ToolContext
+from tools.errors import InvalidInput, ToolDenied
+
+ToolFunction = Callable[[ToolContext, Any], BaseModel]
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    description: str
+    input_model: type[BaseModel]
+    output_model: type[BaseModel]
+    roles: frozenset[Role]
+    func: ToolFunction
+
+    def allows(self, role: Role) -> bool:
+        return role in self.roles
+
+
+class ToolRegistry:
+    def __init__(self) -> None:
+        self._specs: dict[str, ToolSpec] = {}
+
+    def register(
+        self, func: ToolFunction, *, roles: Iterable[Role], name: str | None = None
+    ) -> None:
+        """Register ``func``; its input and output models come from its type hints."""
+        hints = get_type_hints(func)
+        params = list(inspect.signature(func).parameters)
+        if len(params) != 2:
+            raise TypeError(f"tool {func.__name__} must take (ctx, args)")
+        spec = ToolSpec(
+            name=name or func.__name__,
+            description=inspect.cleandoc(func.__doc__ or ""),
+            input_model=hints[params[1]],
+            output_model=hints["return"],
+            roles=frozenset(roles),
+            func=func,
+        )
+        if not spec.description:
+            raise TypeError(f"tool {spec.name} needs a docstring: the model reads it")
+        if spec.name in self._specs:
+            raise ValueError(f"tool {spec.name} is registered twice")
+        self._specs[spec.name] = spec
+
+    def tool(self, *, roles: Iterable[Role]) -> Callable[[ToolFunction], ToolFunction]:
+        """Decorator form of :meth:`register`."""
+
+        def decorate(func: ToolFunction) -> ToolFunction:
+            self.register(func, roles=roles)
+            return func
+
+        return decorate
+
+    def spec(self, name: str) -> ToolSpec:
+        try:
+            return self._specs[name]
+        except KeyError:
+            raise InvalidInput(f"no tool named {name!r}") from None
+
+    def names(self, role: Role | None = None) -> list[str]:
+        return sorted(n for n, s in self._specs.items() if role is None or s.allows(role))
+
+    def execute(self, name: str, args: dict[str, Any] | BaseModel, ctx: ToolContext) -> BaseModel:
+        """Run tool ``name`` for ``ctx.principal``: authorize, validate, call."""
+        spec = self.spec(name)
+        if not spec.allows(ctx.principal.role):
+            raise ToolDenied(f"role {ctx.principal.role} may not use the tool {name}")
+        try:
+            parsed = spec.input_model.model_validate(
+                args.model_dump() if isinstance(args, BaseModel) else args
+            )
+        except ValidationError as exc:
+            raise InvalidInput(f"bad arguments for {name}: {exc}") from exc
+        return spec.func(ctx, parsed)
+
+    def langchain_tools(self, role: Role) -> list[BaseTool]:
+        """LangChain tools for what ``role`` may use. Each still authorizes when it runs, with
+        the principal from the run's context (``ToolRuntime.context`` is a ToolContext)."""
+        return [self._as_langchain_tool(self._specs[n]) for n in self.names(role)]
+
+    def _as_langchain_tool(self, spec: ToolSpec) -> BaseTool:
+        def run(runtime: ToolRuntime[ToolContext], **kwargs: Any) -> dict[str, Any]:
+            return self.execute(spec.name, kwargs, runtime.context).model_dump(mode="json")
+
+        return StructuredTool.from_function(
+            func=run,
+            name=spec.name,
+            description=spec.description,
+            args_schema=spec.input_model,
+            infer_schema=False,
+        )
