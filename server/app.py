@@ -46,15 +46,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = prepare_database(settings)
         checkpointer, pool = open_checkpointer(db.url)
-        runner = OrderRunner(
-            ToolContext(backends=make_backends(settings, db)), build_registry(), checkpointer
-        )
+        backends = make_backends(settings, db)
+        registry = build_registry()
+        runner = OrderRunner(ToolContext(backends=backends), registry, checkpointer)
         dispatcher = InProcessDispatcher(runner, settings.pipeline_workers)
         order_service = OrderService(db=db, dispatcher=dispatcher, data_dir=settings.data_dir)
         app.state.services = AppServices(
             db=db,
             orders=order_service,
             sessions=SessionService(db=db, order_graph=runner.graph),
+            tools=ToolContext(backends=backends, runs=dispatcher),
+            registry=registry,
             jwt_secret=jwt_secret(settings),
         )
         recovered = order_service.recover_unfinished()

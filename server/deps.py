@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -13,6 +13,8 @@ from server.orders import OrderService
 from server.security import InvalidToken, verify_token
 from server.sessions import SessionService
 from tools.access import Principal, Role
+from tools.context import ToolContext
+from tools.registry import ToolRegistry
 
 
 @dataclass
@@ -22,7 +24,14 @@ class AppServices:
     db: Database
     orders: OrderService
     sessions: SessionService
+    tools: ToolContext
+    registry: ToolRegistry
     jwt_secret: str
+
+    def context_for(self, principal: Principal, request: Request | None = None) -> ToolContext:
+        """The tool context for one request's caller."""
+        request_id = request.headers.get("x-request-id") if request is not None else None
+        return replace(self.tools, principal=principal, request_id=request_id)
 
 
 def get_services(request: Request) -> AppServices:

@@ -1,13 +1,13 @@
-"""Where pipeline runs go. In the API process for now (a thread pool, so the event loop never
-blocks); the same interface will send them to Celery workers."""
+"""Where pipeline runs go: in the API process for now (a thread pool, so the event loop never
+blocks); Celery workers will implement the same RunDispatcher interface."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Any
 
 from graphs.order.runner import OrderRunner
 from graphs.order.state import ReviewDecision
@@ -15,16 +15,8 @@ from graphs.order.state import ReviewDecision
 log = logging.getLogger(__name__)
 
 
-class Dispatcher(Protocol):
-    def start(self, order_id: uuid.UUID) -> None: ...
-    def resume(self, order_id: uuid.UUID, decision: ReviewDecision) -> None: ...
-    def retry(self, order_id: uuid.UUID) -> None: ...
-    def recover(self, order_id: uuid.UUID) -> None: ...
-    def shutdown(self) -> None: ...
-
-
 class InProcessDispatcher:
-    """Runs each pipeline in a worker thread of this process."""
+    """Runs each pipeline in a worker thread of this process (a tools.context.RunDispatcher)."""
 
     def __init__(self, runner: OrderRunner, workers: int) -> None:
         self.runner = runner
@@ -42,8 +34,12 @@ class InProcessDispatcher:
     def start(self, order_id: uuid.UUID) -> None:
         self._submit(self.runner.start, order_id)
 
-    def resume(self, order_id: uuid.UUID, decision: ReviewDecision) -> None:
-        self._submit(self.runner.resume, order_id, decision)
+    def resume(self, order_id: uuid.UUID, decision: Mapping[str, Any]) -> None:
+        review: ReviewDecision = {
+            "approved": bool(decision["approved"]),
+            "feedback": decision.get("feedback"),
+        }
+        self._submit(self.runner.resume, order_id, review)
 
     def retry(self, order_id: uuid.UUID) -> None:
         self._submit(self.runner.retry, order_id)

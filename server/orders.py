@@ -1,29 +1,26 @@
-"""The order service: what the order routes call. It owns each unit of work and hands runs
-to the dispatcher only after the commit that made them possible."""
+"""The order service: placing orders and carrying on unfinished ones. It owns each unit of
+work and hands runs to the dispatcher only after the commit that made them possible."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
-from graphs.order.state import ReviewDecision
 from persistence.database import Database
-from persistence.models import Order, OrderStatus
+from persistence.models import Order
 from persistence.repositories import orders as repo
-from server.dispatch import Dispatcher
 from server.images import CheckedImage, store_image
-from server.schemas import OrderCreate, ReviewIn
+from server.schemas import OrderCreate
 from tools.access import Principal
-from tools.errors import Conflict, NotFound
+from tools.context import RunDispatcher
 
 
 @dataclass
 class OrderService:
     db: Database
-    dispatcher: Dispatcher
+    dispatcher: RunDispatcher
     data_dir: Path
 
     def place(
@@ -71,64 +68,6 @@ class OrderService:
     def _by_key(self, principal: Principal, key: str) -> Order | None:
         with self.db.session() as session:
             return repo.find_by_idempotency_key(session, principal.sub, key)
-
-    def get(self, principal: Principal, order_id: uuid.UUID) -> Order:
-        with self.db.session() as session:
-            order = repo.get_order(session, order_id)
-        if order is None or not (principal.sees_all_orders or order.customer_sub == principal.sub):
-            raise NotFound(f"order {order_id} not found")
-        return order
-
-    def list(
-        self, principal: Principal, status: OrderStatus | None, limit: int, offset: int
-    ) -> tuple[list[Order], int]:
-        with self.db.session() as session:
-            return repo.list_orders(
-                session,
-                customer_sub=None if principal.sees_all_orders else principal.sub,
-                status=status,
-                limit=limit,
-                offset=offset,
-            )
-
-    def review(self, principal: Principal, order_id: uuid.UUID, review: ReviewIn) -> Order:
-        """Record the decision on the current design version and resume the run."""
-        self.get(principal, order_id)
-        feedback = review.feedback.strip() if review.feedback else None
-        with self.db.session() as session:
-            order = repo.get_order(session, order_id, for_update=True)
-            assert order is not None
-            if order.status != OrderStatus.AWAITING_APPROVAL:
-                raise Conflict(
-                    f"order {order_id} is {order.status}; only an order awaiting approval "
-                    "can be approved or sent back"
-                )
-            latest = order.design_versions[-1]
-            latest.decision = "approved" if review.approved else "changes_requested"
-            latest.feedback = feedback
-            order.status = OrderStatus.PROCESSING
-            order.current_step = "await_review"
-        decision: ReviewDecision = {"approved": review.approved, "feedback": feedback}
-        self.dispatcher.resume(order_id, decision)
-        return self.get(principal, order_id)
-
-    def retry(self, principal: Principal, order_id: uuid.UUID) -> Order:
-        """Re-run a failed order's failed step, then carry on."""
-        order = self.get(principal, order_id)
-        with self.db.session() as session:
-            moved = repo.transition(
-                session,
-                order_id,
-                from_=(OrderStatus.FAILED,),
-                to=OrderStatus.PROCESSING,
-                error=None,
-            )
-        if not moved:
-            raise Conflict(
-                f"order {order_id} is {order.status}; only a failed order can be retried"
-            )
-        self.dispatcher.retry(order_id)
-        return self.get(principal, order_id)
 
     def recover_unfinished(self) -> int:
         """Hand every order a stopped process left unfinished back to the dispatcher."""

@@ -9,18 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from persistence.models import OrderStatus
+from tools.orders import Customer
 from tools.products import PRODUCTS
-
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-
-
-class Customer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=200)
-    email: str = Field(max_length=320, pattern=EMAIL_PATTERN)
-    phone: str | None = Field(default=None, max_length=40)
-
 
 ORDER_EXAMPLE: dict[str, Any] = {
     "customer": {"name": "Jane Doe", "email": "jane@example.com", "phone": "+1 555 0100"},
@@ -60,87 +50,10 @@ class OrderCreate(BaseModel):
         return value.strip()
 
 
-class ReviewIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"approved": True},
-                {"approved": False, "feedback": "Make the fox orange and the moon larger"},
-            ]
-        },
-    )
-
-    approved: bool
-    feedback: str | None = Field(default=None, max_length=4000)
-
-    @model_validator(mode="after")
-    def _feedback_when_rejected(self) -> ReviewIn:
-        if not self.approved and not (self.feedback and self.feedback.strip()):
-            raise ValueError("feedback is required when requesting changes")
-        return self
-
-
 class OrderAccepted(BaseModel):
     id: uuid.UUID
     status: OrderStatus
     session_id: uuid.UUID
-
-
-class StepProgress(BaseModel):
-    step: str
-    status: str
-    attempts: int = 0
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    error: str | None = None
-
-
-class DesignVersionOut(BaseModel):
-    version: int
-    engine: str
-    model: str | None
-    file: str
-    sha256: str
-    width: int
-    height: int
-    created_at: datetime
-    decision: str | None
-    feedback: str | None
-
-
-class StoredFileOut(BaseModel):
-    name: str
-    path: str
-    sha256: str
-
-
-class OrderOut(BaseModel):
-    id: uuid.UUID
-    session_id: uuid.UUID
-    status: OrderStatus
-    current_step: str | None
-    failed_step: str | None
-    error: str | None
-    customer: Customer
-    product: str
-    options: dict[str, Any]
-    quantity: int
-    brief: str
-    has_reference_image: bool
-    folder_path: str | None
-    files: list[StoredFileOut]
-    steps: list[StepProgress]
-    design_versions: list[DesignVersionOut]
-    created_at: datetime
-    updated_at: datetime
-
-
-class OrderPage(BaseModel):
-    items: list[OrderOut]
-    total: int
-    limit: int
-    offset: int
 
 
 class CheckpointOut(BaseModel):
@@ -165,3 +78,24 @@ class SessionOut(BaseModel):
 class Health(BaseModel):
     status: Literal["ok", "degraded"]
     database: Literal["ok", "unreachable"]
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"approved": True},
+                {"approved": False, "feedback": "Make the fox orange and the moon larger"},
+            ]
+        },
+    )
+
+    approved: bool
+    feedback: str | None = Field(default=None, max_length=4000)
+
+    @model_validator(mode="after")
+    def _feedback_when_rejected(self) -> ReviewIn:
+        if not self.approved and not (self.feedback and self.feedback.strip()):
+            raise ValueError("feedback is required when requesting changes")
+        return self

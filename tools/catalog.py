@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from tools import pipeline
+from tools import orders, pipeline
 from tools.access import Role
-from tools.registry import ToolRegistry
+from tools.registry import ToolFunction, ToolRegistry
 
 STAFF = (Role.SYSTEM, Role.OPERATOR, Role.ADMIN)
+OPERATORS = (Role.OPERATOR, Role.ADMIN)
+
+PIPELINE_TOOLS: tuple[ToolFunction, ...] = (
+    pipeline.create_order_folder,
+    pipeline.generate_design,
+    pipeline.fill_order_workbook,
+    pipeline.upload_files,
+    pipeline.notify,
+)
+ORDER_TOOLS: tuple[ToolFunction, ...] = (
+    orders.get_order,
+    orders.list_orders,
+    orders.retry_order,
+    orders.approve_order,
+)
 
 
 def build_registry() -> ToolRegistry:
     """A fresh registry with all tools registered."""
     registry = ToolRegistry()
-    for func in (
-        pipeline.create_order_folder,
-        pipeline.generate_design,
-        pipeline.fill_order_workbook,
-        pipeline.upload_files,
-        pipeline.notify,
-    ):
+    for func in PIPELINE_TOOLS:
         registry.register(func, roles=STAFF)
+    for func in ORDER_TOOLS:
+        registry.register(func, roles=OPERATORS)
     return registry

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, Protocol
 
 from persistence.database import Database
 from settings import Settings
@@ -29,13 +32,30 @@ class Backends:
         return self.settings.data_dir / "work"
 
 
+class RunDispatcher(Protocol):
+    """Where order runs go (a thread pool in the API process, or Celery workers)."""
+
+    def start(self, order_id: uuid.UUID) -> None: ...
+    def resume(self, order_id: uuid.UUID, decision: Mapping[str, Any]) -> None: ...
+    def retry(self, order_id: uuid.UUID) -> None: ...
+    def recover(self, order_id: uuid.UUID) -> None: ...
+
+
 @dataclass(frozen=True)
 class ToolContext:
-    """One call's context: the backends plus who is calling and under which request."""
+    """One call's context: the backends, who is calling, under which request, and where runs
+    go (None inside the pipeline itself, which never dispatches runs)."""
 
     backends: Backends
     principal: Principal = PIPELINE
     request_id: str | None = None
+    runs: RunDispatcher | None = None
+
+    @property
+    def dispatcher(self) -> RunDispatcher:
+        if self.runs is None:
+            raise RuntimeError("this context cannot start order runs")
+        return self.runs
 
     def acting_as(self, principal: Principal) -> ToolContext:
         return replace(self, principal=principal)

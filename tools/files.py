@@ -19,11 +19,19 @@ def sha256_file(path: Path) -> str:
 
 
 def _replace_with(target: Path, fill: Callable[[str], object]) -> None:
+    """Fill a temporary file beside ``target``, then rename it into place: readers (and a
+    crash) only ever see the old file or the new one."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    # Keep the mode of the file being replaced; a new one gets rw-r--r--, not mkstemp's 0600,
+    # so a person browsing the drive can open it.
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     os.close(fd)
     try:
         fill(tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -31,10 +39,10 @@ def _replace_with(target: Path, fill: Callable[[str], object]) -> None:
 
 
 def write_atomically(target: Path, data: bytes) -> None:
-    """Write ``data`` beside ``target`` and rename it into place."""
+    """Write ``data`` to ``target`` atomically."""
     _replace_with(target, lambda tmp: Path(tmp).write_bytes(data))
 
 
 def copy_atomically(source: Path, target: Path) -> None:
-    """Copy ``source`` beside ``target`` and rename it into place."""
+    """Copy ``source`` to ``target`` atomically."""
     _replace_with(target, lambda tmp: shutil.copyfile(source, tmp))

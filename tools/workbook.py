@@ -10,12 +10,9 @@ Excel has no time zones: every date is written as naive UTC, and the labels say 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import math
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +27,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 from PIL import Image
+
+from tools.files import write_atomically
 
 __all__ = [
     "PREVIEW_MAX_PX",
@@ -138,7 +137,7 @@ def write_order_workbook(
     workbook.properties.title = f"Order {order.order_id}"
     workbook.properties.created = stamp
     data = _reproducible(_to_bytes(workbook), workbook, stamp)
-    _write_atomically(path, data)
+    write_atomically(path, data)
     return hashlib.sha256(data).hexdigest()
 
 
@@ -301,23 +300,3 @@ def _reproducible(data: bytes, workbook: Workbook, stamp: datetime) -> bytes:
             entry.external_attr = info.external_attr
             target.writestr(entry, content)
     return output.getvalue()
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same directory and os.replace, so readers (and a crash)
-    only ever see the old workbook or the new one, never half of one."""
-    # Keep the mode of the file being replaced; a new one gets the usual rw-r--r--,
-    # not mkstemp's owner-only default.
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as temp:
-            temp.write(data)
-            temp.flush()
-            os.fsync(temp.fileno())
-        os.chmod(temp_name, mode)
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, String, cast, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from persistence.models import AgentSession, DesignVersion, Order, OrderStatus, SessionKind, utcnow
@@ -46,15 +46,31 @@ def list_orders(
     *,
     customer_sub: str | None = None,
     status: str | None = None,
+    customer: str | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Order], int]:
     """A page of orders, newest first, and the total that match."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if customer_sub is not None:
         conditions.append(Order.customer_sub == customer_sub)
     if status is not None:
         conditions.append(Order.status == status)
+    if customer:
+        pattern = f"%{_escape_like(customer)}%"
+        conditions.append(
+            or_(
+                Order.customer_name.ilike(pattern, escape="\\"),
+                Order.customer_email.ilike(pattern, escape="\\"),
+                Order.customer_sub.ilike(pattern, escape="\\"),
+            )
+        )
+    if created_after is not None:
+        conditions.append(Order.created_at >= created_after)
+    if created_before is not None:
+        conditions.append(Order.created_at < created_before)
     total = session.scalar(select(func.count()).select_from(Order).where(*conditions)) or 0
     rows = session.scalars(
         select(Order)
@@ -65,6 +81,23 @@ def list_orders(
         .options(selectinload(Order.design_versions))
     ).all()
     return list(rows), total
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def orders_with_id_prefix(
+    session: Session, prefix: str, *, customer_sub: str | None = None, limit: int = 2
+) -> list[Order]:
+    """Orders whose id (hex, no dashes) starts with ``prefix``."""
+    if not prefix or any(c not in "0123456789abcdef" for c in prefix):
+        return []
+    stmt = select(Order).where(func.replace(cast(Order.id, String), "-", "").startswith(prefix))
+    if customer_sub is not None:
+        stmt = stmt.where(Order.customer_sub == customer_sub)
+    stmt = stmt.options(selectinload(Order.design_versions)).limit(limit)
+    return list(session.scalars(stmt))
 
 
 def transition(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, status
@@ -14,21 +13,12 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from persistence.models import Order, OrderStatus
+from persistence.models import OrderStatus
 from server.deps import CurrentPrincipal, Services, StaffPrincipal
 from server.images import MAX_BYTES, CheckedImage, ImageRejected, check_image
-from server.schemas import (
-    ORDER_EXAMPLE,
-    Customer,
-    DesignVersionOut,
-    OrderAccepted,
-    OrderCreate,
-    OrderOut,
-    OrderPage,
-    ReviewIn,
-    StepProgress,
-    StoredFileOut,
-)
+from server.schemas import ORDER_EXAMPLE, OrderAccepted, OrderCreate, ReviewIn
+from tools import orders
+from tools.orders import ListOrdersArgs, OrderId, OrderList, OrderView, ReviewArgs
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -58,45 +48,6 @@ ORDER_BODY: dict[str, Any] = {
         },
     }
 }
-
-
-def order_out(order: Order) -> OrderOut:
-    return OrderOut(
-        id=order.id,
-        session_id=order.session_id,
-        status=OrderStatus(order.status),
-        current_step=order.current_step,
-        failed_step=order.failed_step,
-        error=order.error,
-        customer=Customer(
-            name=order.customer_name, email=order.customer_email, phone=order.customer_phone
-        ),
-        product=order.product,
-        options=order.options,
-        quantity=order.quantity,
-        brief=order.brief,
-        has_reference_image=order.reference_image is not None,
-        folder_path=order.folder_path,
-        files=[StoredFileOut(**f) for f in order.files],
-        steps=[StepProgress(**s) for s in order.steps],
-        design_versions=[
-            DesignVersionOut(
-                version=v.version,
-                engine=v.engine,
-                model=v.model,
-                file=Path(v.path).name,
-                sha256=v.sha256,
-                width=v.width,
-                height=v.height,
-                created_at=v.created_at,
-                decision=v.decision,
-                feedback=v.feedback,
-            )
-            for v in order.design_versions
-        ],
-        created_at=order.created_at,
-        updated_at=order.updated_at,
-    )
 
 
 def _validate(raw: bytes | str, loc: str) -> OrderCreate:
@@ -171,35 +122,46 @@ async def place_order(
     )
 
 
-@router.get("", response_model=OrderPage, summary="List orders")
+@router.get("", response_model=OrderList, summary="List orders")
 def list_orders(
+    request: Request,
     principal: CurrentPrincipal,
     services: Services,
-    status_: Annotated[OrderStatus | None, Query(alias="status")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> OrderPage:
+    query: Annotated[ListOrdersArgs, Query()],
+) -> OrderList:
     """Orders newest first: a customer's own, or all of them for operators and admins."""
-    orders, total = services.orders.list(principal, status_, limit, offset)
-    return OrderPage(items=[order_out(o) for o in orders], total=total, limit=limit, offset=offset)
+    return orders.list_orders(services.context_for(principal, request), query)
 
 
-@router.get("/{order_id}", response_model=OrderOut, summary="An order with its progress")
-def get_order(order_id: uuid.UUID, principal: CurrentPrincipal, services: Services) -> OrderOut:
+@router.get("/{order_id}", response_model=OrderView, summary="An order with its progress")
+def get_order(
+    order_id: uuid.UUID, request: Request, principal: CurrentPrincipal, services: Services
+) -> OrderView:
     """Status, current step, per-step progress, files, design versions and the last error."""
-    return order_out(services.orders.get(principal, order_id))
+    return orders.get_order(
+        services.context_for(principal, request), OrderId(order_id=str(order_id))
+    )
 
 
-@router.post("/{order_id}/approve", response_model=OrderOut, summary="Approve or request changes")
+@router.post("/{order_id}/approve", response_model=OrderView, summary="Approve or request changes")
 def review_order(
-    order_id: uuid.UUID, review: ReviewIn, principal: CurrentPrincipal, services: Services
-) -> OrderOut:
+    order_id: uuid.UUID,
+    review: ReviewIn,
+    request: Request,
+    principal: CurrentPrincipal,
+    services: Services,
+) -> OrderView:
     """Approve the current design (``{"approved": true}``) or send it back with feedback for a
     new version. 409 unless the order is awaiting approval."""
-    return order_out(services.orders.review(principal, order_id, review))
+    args = ReviewArgs(order_id=str(order_id), approved=review.approved, feedback=review.feedback)
+    return orders.approve_order(services.context_for(principal, request), args)
 
 
-@router.post("/{order_id}/retry", response_model=OrderOut, summary="Retry a failed order")
-def retry_order(order_id: uuid.UUID, principal: StaffPrincipal, services: Services) -> OrderOut:
+@router.post("/{order_id}/retry", response_model=OrderView, summary="Retry a failed order")
+def retry_order(
+    order_id: uuid.UUID, request: Request, principal: StaffPrincipal, services: Services
+) -> OrderView:
     """Re-run the step that failed and carry on (operators and admins). 409 unless failed."""
-    return order_out(services.orders.retry(principal, order_id))
+    return orders.retry_order(
+        services.context_for(principal, request), OrderId(order_id=str(order_id))
+    )

@@ -1,81 +1,219 @@
 """The layout engine: a deterministic Pillow renderer, the default that needs no model.
 
-It composes the product's print area, the reference image (contained, never distorted) and the
-brief's text into a PNG at the product's size and DPI. The same request gives the same bytes.
+It composes the product's print area, the reference image and the brief's text into a PNG of
+exactly ``product.size_px`` at the product's DPI:
+
+- The canvas is opaque white RGB, not transparent: it looks the same in every viewer and in the
+  order workbook's preview, and three channels encode faster than four.
+- The reference image (if any) is contained in the upper part of the print area, centred, never
+  distorted or cropped; transparent parts show the white canvas.
+- The brief (and the reviewer's feedback, on revisions) is word-wrapped and set at the largest
+  size that fits the remaining area, centred line by line.
+- A small footer names the order, the product and the version, so every version differs visibly.
+
+The same request gives the same bytes: no clock, no randomness, Pillow's bundled font only.
 """
 
 from __future__ import annotations
 
-import io
-import textwrap
+from dataclasses import dataclass
+from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
-from tools.design.base import DesignRequest, DesignResult, ProgressCallback
+from tools.design._png import encode_png
+from tools.design.base import DesignError, DesignRequest, DesignResult, ProgressCallback
 
 BACKGROUND = (255, 255, 255)
 INK = (20, 20, 28)
-MUTED = (110, 110, 120)
-# Level 1: print files are large and mostly flat colour; higher levels cost several times the
-# encode time for a few percent of size.
-PNG_COMPRESS_LEVEL = 1
+ACCENT = (176, 52, 40)
+MUTED = (120, 120, 130)
+
+MARGIN = 0.05  # of the short side: keeps artwork off the edge the printer may clip
+REFERENCE_SHARE = 0.62  # of the inner height given to the reference image when there is one
+MIN_FONT_PX = 8
+LINE_SPACING = 1.25
+
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+
+@dataclass(frozen=True)
+class _Box:
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
 
 
 class LayoutEngine:
+    """Renders a print-ready PNG from the brief and the reference image, without any model."""
+
     name = "layout"
 
     def generate(
         self, request: DesignRequest, progress: ProgressCallback | None = None
     ) -> DesignResult:
+        """Compose the design for ``request``; DesignError if the reference image is unreadable."""
         width, height = request.product.size_px
         canvas = Image.new("RGB", (width, height), BACKGROUND)
         draw = ImageDraw.Draw(canvas)
-        margin = round(min(width, height) * 0.05)
-        text_top = margin
+        margin = max(1, round(min(width, height) * MARGIN))
+        inner = _Box(margin, margin, width - margin, height - margin)
+
+        footer_px = max(MIN_FONT_PX, round(min(width, height) * 0.025))
+        footer_top = inner.bottom - footer_px
+        fonts = _Fonts()
+        _draw_footer(draw, fonts, request, _Box(inner.left, footer_top, inner.right, inner.bottom))
+        body = _Box(inner.left, inner.top, inner.right, footer_top - footer_px)
+
         if request.reference_image is not None:
-            with Image.open(request.reference_image) as ref:
-                area = (width - 2 * margin, round((height - 2 * margin) * 0.65))
-                fitted = ImageOps.contain(ref.convert("RGB"), area)
-            left = (width - fitted.width) // 2
-            canvas.paste(fitted, (left, margin))
-            text_top = margin + fitted.height + margin
-        self._draw_text(draw, request, (margin, text_top, width - margin, height - margin))
-        buf = io.BytesIO()
-        dpi = request.product.dpi
-        canvas.save(buf, format="PNG", dpi=(dpi, dpi), compress_level=PNG_COMPRESS_LEVEL)
-        if progress:
+            image_box = _Box(
+                body.left, body.top, body.right, body.top + round(body.height * REFERENCE_SHARE)
+            )
+            _paste_contained(canvas, request.reference_image, image_box)
+            body = _Box(body.left, image_box.bottom + margin // 2, body.right, body.bottom)
+
+        _draw_text_block(draw, fonts, request, body)
+
+        png = encode_png(canvas, request.product)
+        if progress is not None:
             progress(1, 1)
-        return DesignResult(
-            png=buf.getvalue(), engine=self.name, model=None, width=width, height=height
-        )
-
-    @staticmethod
-    def _draw_text(
-        draw: ImageDraw.ImageDraw, request: DesignRequest, box: tuple[int, int, int, int]
-    ) -> None:
-        left, top, right, bottom = box
-        if bottom - top < 20:
-            return
-        tag = f"{request.product.name} · v{request.version}"
-        lines = [request.brief]
-        if request.feedback:
-            lines.append(f"Revision: {request.feedback}")
-        size = max(12, (bottom - top) // 8)
-        while True:
-            font = ImageFont.load_default(size=size)
-            chars = max(8, int((right - left) / (size * 0.55)))
-            wrapped = "\n".join(textwrap.fill(line, chars) for line in lines)
-            box_w, box_h = _text_size(draw, wrapped, font)
-            if (box_w <= right - left and box_h + size <= bottom - top) or size <= 12:
-                break
-            size = int(size * 0.85)
-        draw.multiline_text((left, top), wrapped, fill=INK, font=font, spacing=size // 4)
-        small = ImageFont.load_default(size=max(10, size // 2))
-        draw.text((left, bottom - max(10, size // 2)), tag, fill=MUTED, font=small)
+        return DesignResult(png=png, engine=self.name, model=None, width=width, height=height)
 
 
-def _text_size(
-    draw: ImageDraw.ImageDraw, text: str, font: ImageFont.ImageFont | ImageFont.FreeTypeFont
-) -> tuple[int, int]:
-    x0, y0, x1, y1 = draw.multiline_textbbox((0, 0), text, font=font, spacing=4)
-    return int(x1 - x0), int(y1 - y0)
+def _paste_contained(canvas: Image.Image, path: Path, box: _Box) -> None:
+    """Paste the image at ``path`` scaled to fit ``box`` (aspect kept), centred in it."""
+    if box.width < 1 or box.height < 1:
+        return
+    try:
+        with Image.open(path) as source:
+            # Decoding at a reduced scale (JPEG draft) and reducing by whole factors first keeps
+            # a 40-megapixel photo from costing a full-resolution LANCZOS pass.
+            source.draft("RGB", (box.width, box.height))
+            image = ImageOps.exif_transpose(source).convert("RGBA")
+    except (OSError, UnidentifiedImageError) as exc:
+        raise DesignError(f"cannot read the reference image {path}: {exc}") from exc
+    scale = min(box.width / image.width, box.height / image.height)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    if scale < 1:
+        image.thumbnail(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    else:
+        image = image.resize(size, Image.Resampling.LANCZOS)
+    left = box.left + (box.width - image.width) // 2
+    top = box.top + (box.height - image.height) // 2
+    canvas.paste(image, (left, top), image)
+
+
+def _draw_text_block(
+    draw: ImageDraw.ImageDraw, fonts: _Fonts, request: DesignRequest, box: _Box
+) -> None:
+    """The brief, then the feedback in the accent colour, at the largest size that fits."""
+    paragraphs = [(request.brief.strip(), INK)]
+    if request.feedback and request.feedback.strip():
+        paragraphs.append((f"Revision: {request.feedback.strip()}", ACCENT))
+    if box.width < MIN_FONT_PX or box.height < MIN_FONT_PX:
+        return
+    size, lines = _fit_text(fonts, [text for text, _ in paragraphs], box)
+    font = fonts(size)
+    line_px = round(size * LINE_SPACING)
+    top = box.top + max(0, (box.height - line_px * len(lines)) // 2)
+    for index, line in enumerate(lines):
+        colour = paragraphs[line.paragraph][1]
+        x = box.left + (box.width - round(font.getlength(line.text))) // 2
+        draw.text((x, top + index * line_px), line.text, fill=colour, font=font)
+
+
+def _draw_footer(
+    draw: ImageDraw.ImageDraw, fonts: _Fonts, request: DesignRequest, box: _Box
+) -> None:
+    tag = f"Order {request.order_id} · {request.product.name} · v{request.version}"
+    font = fonts(box.height)
+    while font.getlength(tag) > box.width and len(tag) > 1:
+        tag = tag[:-2] + "…"
+    draw.text((box.left, box.top), tag, fill=MUTED, font=font)
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    paragraph: int
+
+
+def _fit_text(fonts: _Fonts, paragraphs: list[str], box: _Box) -> tuple[int, list[_Line]]:
+    """The largest font size whose wrapped lines fit ``box``, and those lines.
+
+    Binary search: wrapping is monotonic in the size (a bigger font never needs fewer lines).
+    Below the minimum size, the lines that do not fit are cut and the last one ends in "…".
+    """
+    low, high = MIN_FONT_PX, max(MIN_FONT_PX, min(box.height, box.width // 4))
+    best = _wrap(paragraphs, fonts(low), box.width)
+    best_size = low
+    while low <= high:
+        size = (low + high) // 2
+        lines = _wrap(paragraphs, fonts(size), box.width)
+        if len(lines) * round(size * LINE_SPACING) <= box.height:
+            best, best_size = lines, size
+            low = size + 1
+        else:
+            high = size - 1
+    max_lines = max(1, box.height // round(best_size * LINE_SPACING))
+    if len(best) > max_lines:
+        last = best[max_lines - 1]
+        best = [*best[: max_lines - 1], _Line(last.text.rstrip(" .,") + "…", last.paragraph)]
+    return best_size, best
+
+
+def _wrap(paragraphs: list[str], font: Font, width: int) -> list[_Line]:
+    """Greedy word wrap by measured width; a word wider than the line is broken by characters."""
+    lines: list[_Line] = []
+    for index, paragraph in enumerate(paragraphs):
+        current = ""
+        for word in paragraph.split():
+            candidate = f"{current} {word}" if current else word
+            if font.getlength(candidate) <= width:
+                current = candidate
+                continue
+            if current:
+                lines.append(_Line(current, index))
+            current = word
+            while font.getlength(current) > width and len(current) > 1:
+                cut = _longest_prefix(current, font, width)
+                lines.append(_Line(current[:cut], index))
+                current = current[cut:]
+        if current:
+            lines.append(_Line(current, index))
+    return lines
+
+
+def _longest_prefix(word: str, font: Font, width: int) -> int:
+    """How many leading characters of ``word`` fit in ``width`` (at least one)."""
+    cut = 1
+    while cut < len(word) and font.getlength(word[: cut + 1]) <= width:
+        cut += 1
+    return cut
+
+
+class _Fonts:
+    """Fonts by pixel size for one rendering.
+
+    Per rendering, not per process: a FreeType face must not be used by two threads at once
+    (Pillow issue 9497), and loading the bundled font costs only ~0.1 ms.
+    """
+
+    def __init__(self) -> None:
+        self._by_size: dict[int, Font] = {}
+
+    def __call__(self, size: int) -> Font:
+        font = self._by_size.get(size)
+        if font is None:
+            # Pillow's bundled Aileron: no font files to ship, the same glyphs on every machine.
+            font = self._by_size[size] = ImageFont.load_default(size=size)
+        return font

@@ -1,0 +1,279 @@
+"""Order tools: look orders up, list them, retry a failed one, approve or send back a design.
+
+The same functions serve the order routes (customers included, limited to their own orders)
+and the registry (operators and admins). Runs are handed to the dispatcher only after the
+commit that made them possible.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from persistence.models import Order, OrderStatus
+from persistence.repositories import orders as repo
+from tools.context import ToolContext
+from tools.errors import Conflict, InvalidInput, NotFound
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class Customer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(max_length=320, pattern=EMAIL_PATTERN)
+    phone: str | None = Field(default=None, max_length=40)
+
+
+class StepProgress(BaseModel):
+    step: str
+    status: str
+    attempts: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    error: str | None = None
+
+
+class DesignVersionView(BaseModel):
+    version: int
+    engine: str
+    model: str | None
+    file: str
+    sha256: str
+    width: int
+    height: int
+    created_at: datetime
+    decision: str | None
+    feedback: str | None
+
+
+class StoredFileView(BaseModel):
+    name: str
+    path: str
+    sha256: str
+
+
+class OrderView(BaseModel):
+    """An order as callers see it: status, progress, files and design versions."""
+
+    id: uuid.UUID
+    session_id: uuid.UUID
+    status: OrderStatus
+    current_step: str | None
+    failed_step: str | None
+    error: str | None
+    customer: Customer
+    product: str
+    options: dict[str, Any]
+    quantity: int
+    brief: str
+    has_reference_image: bool
+    folder_path: str | None
+    files: list[StoredFileView]
+    steps: list[StepProgress]
+    design_versions: list[DesignVersionView]
+    created_at: datetime
+    updated_at: datetime
+
+
+class OrderList(BaseModel):
+    items: list[OrderView]
+    total: int
+    limit: int
+    offset: int
+
+
+class OrderId(BaseModel):
+    order_id: str = Field(
+        min_length=8, max_length=36, description="The order's id, or its first 8+ characters"
+    )
+
+
+class ListOrdersArgs(BaseModel):
+    status: OrderStatus | None = Field(default=None, description="Only orders in this status")
+    customer: str | None = Field(
+        default=None, max_length=200, description="Customer name, e-mail or account contains"
+    )
+    created_after: date | None = Field(default=None, description="Created on or after (ISO date)")
+    created_before: date | None = Field(default=None, description="Created before (ISO date)")
+    limit: int = Field(default=20, ge=1, le=100)
+    offset: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _range(self) -> ListOrdersArgs:
+        if self.created_after and self.created_before and self.created_before <= self.created_after:
+            raise ValueError("created_before must be after created_after")
+        return self
+
+
+class ReviewArgs(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"order_id": "3f1c2a9e", "approved": True},
+                {"order_id": "3f1c2a9e", "approved": False, "feedback": "Make the fox orange"},
+            ]
+        }
+    )
+
+    order_id: str = Field(min_length=8, max_length=36)
+    approved: bool
+    feedback: str | None = Field(default=None, max_length=4000)
+
+    @model_validator(mode="after")
+    def _feedback_when_rejected(self) -> ReviewArgs:
+        if not self.approved and not (self.feedback and self.feedback.strip()):
+            raise ValueError("feedback is required when requesting changes")
+        return self
+
+
+def order_view(order: Order) -> OrderView:
+    return OrderView(
+        id=order.id,
+        session_id=order.session_id,
+        status=OrderStatus(order.status),
+        current_step=order.current_step,
+        failed_step=order.failed_step,
+        error=order.error,
+        customer=Customer(
+            name=order.customer_name, email=order.customer_email, phone=order.customer_phone
+        ),
+        product=order.product,
+        options=order.options,
+        quantity=order.quantity,
+        brief=order.brief,
+        has_reference_image=order.reference_image is not None,
+        folder_path=order.folder_path,
+        files=[StoredFileView(**f) for f in order.files],
+        steps=[StepProgress(**s) for s in order.steps],
+        design_versions=[
+            DesignVersionView(
+                version=v.version,
+                engine=v.engine,
+                model=v.model,
+                file=Path(v.path).name,
+                sha256=v.sha256,
+                width=v.width,
+                height=v.height,
+                created_at=v.created_at,
+                decision=v.decision,
+                feedback=v.feedback,
+            )
+            for v in order.design_versions
+        ],
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+    )
+
+
+def find_order(ctx: ToolContext, order_id: str | uuid.UUID) -> Order:
+    """The order by id or unique id prefix, if the caller may see it; NotFound otherwise."""
+    principal = ctx.principal
+    owner = None if principal.sees_all_orders else principal.sub
+    with ctx.backends.db.session() as session:
+        if isinstance(order_id, uuid.UUID):
+            order = repo.get_order(session, order_id)
+        else:
+            order = _by_id_or_prefix(session, order_id.strip().lower(), owner)
+    if order is None or (owner is not None and order.customer_sub != owner):
+        raise NotFound(f"order {order_id} not found")
+    return order
+
+
+def _by_id_or_prefix(session: Any, text: str, owner: str | None) -> Order | None:
+    try:
+        return repo.get_order(session, uuid.UUID(text))
+    except ValueError:
+        pass
+    matches = repo.orders_with_id_prefix(session, text.replace("-", ""), customer_sub=owner)
+    if len(matches) > 1:
+        raise InvalidInput(f"several orders start with {text!r}; give more of the id")
+    return matches[0] if matches else None
+
+
+def get_order(ctx: ToolContext, args: OrderId) -> OrderView:
+    """Look up one order: status, current step, progress, files and design versions.
+
+    Args:
+        order_id: the order's id, or its first 8 or more characters.
+    """
+    return order_view(find_order(ctx, args.order_id))
+
+
+def list_orders(ctx: ToolContext, args: ListOrdersArgs) -> OrderList:
+    """List orders newest first, filtered by status, customer and creation dates.
+
+    Args:
+        status: received, processing, awaiting_approval, completed, failed or cancelled.
+        customer: part of the customer's name, e-mail or account.
+        created_after: only orders created on or after this date.
+        created_before: only orders created before this date.
+        limit: how many to return (at most 100).
+    """
+    principal = ctx.principal
+    with ctx.backends.db.session() as session:
+        orders, total = repo.list_orders(
+            session,
+            customer_sub=None if principal.sees_all_orders else principal.sub,
+            status=args.status,
+            customer=args.customer,
+            created_after=_start_of(args.created_after),
+            created_before=_start_of(args.created_before),
+            limit=args.limit,
+            offset=args.offset,
+        )
+    return OrderList(
+        items=[order_view(o) for o in orders], total=total, limit=args.limit, offset=args.offset
+    )
+
+
+def _start_of(day: date | None) -> datetime | None:
+    return datetime.combine(day, time.min).astimezone() if day else None
+
+
+def retry_order(ctx: ToolContext, args: OrderId) -> OrderView:
+    """Retry a failed order: re-run the step that failed, then carry on.
+
+    Args:
+        order_id: the failed order's id, or its first 8 or more characters.
+    """
+    order = find_order(ctx, args.order_id)
+    with ctx.backends.db.session() as session:
+        moved = repo.transition(
+            session, order.id, from_=(OrderStatus.FAILED,), to=OrderStatus.PROCESSING, error=None
+        )
+    if not moved:
+        raise Conflict(f"order {order.id} is {order.status}; only a failed order can be retried")
+    ctx.dispatcher.retry(order.id)
+    return order_view(find_order(ctx, order.id))
+
+
+def approve_order(ctx: ToolContext, args: ReviewArgs) -> OrderView:
+    """Approve an order's current design, or send it back with feedback for a new version.
+
+    Args:
+        order_id: the order awaiting approval, or its first 8 or more characters.
+        approved: true to approve; false to request changes.
+        feedback: what should change (required when approved is false).
+    """
+    order = find_order(ctx, args.order_id)
+    feedback = args.feedback.strip() if args.feedback else None
+    with ctx.backends.db.session() as session:
+        locked = repo.get_order(session, order.id, for_update=True)
+        assert locked is not None
+        if locked.status != OrderStatus.AWAITING_APPROVAL:
+            raise Conflict(
+                f"order {order.id} is {locked.status}; only an order awaiting approval "
+                "can be approved or sent back"
+            )
+        latest = locked.design_versions[-1]
+        latest.decision = "approved" if args.approved else "changes_requested"
+        latest.feedback = feedback
+        locked.status = OrderStatus.PROCESSING
+    ctx.dispatcher.resume(order.id, {"approved": args.approved, "feedback": feedback})
+    return order_view(find_order(ctx, order.id))
