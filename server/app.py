@@ -16,7 +16,7 @@ from persistence.database import Database
 from server.deps import AppServices
 from server.dispatch import InProcessDispatcher
 from server.orders import OrderService
-from server.routes import orders, sessions
+from server.routes import admin, orders, sessions
 from server.security import jwt_secret
 from server.sessions import SessionService
 from settings import Settings, get_settings
@@ -24,6 +24,7 @@ from tools.backends import make_backends
 from tools.catalog import build_registry
 from tools.context import ToolContext
 from tools.errors import AtelierError
+from tools.templates import ensure_starter_templates
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = prepare_database(settings)
         checkpointer, pool = open_checkpointer(db.url)
         backends = make_backends(settings, db)
+        ensure_starter_templates(backends.storage, backends.work_dir)
         registry = build_registry()
         runner = OrderRunner(ToolContext(backends=backends), registry, checkpointer)
         dispatcher = InProcessDispatcher(runner, settings.pipeline_workers)
@@ -82,4 +84,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(orders.router)
     app.include_router(sessions.router)
+    app.include_router(admin.router)
     return app

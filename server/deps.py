@@ -81,3 +81,4 @@ def require_role(*roles: Role) -> object:
 
 
 StaffPrincipal = Annotated[Principal, require_role(Role.OPERATOR, Role.ADMIN)]
+AdminPrincipal = Annotated[Principal, require_role(Role.ADMIN)]

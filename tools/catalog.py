@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tools import orders, pipeline
+from tools import drive, orders, pipeline, summary
 from tools.access import Role
 from tools.registry import ToolFunction, ToolRegistry
 
@@ -15,6 +15,12 @@ PIPELINE_TOOLS: tuple[ToolFunction, ...] = (
     pipeline.fill_order_workbook,
     pipeline.upload_files,
     pipeline.notify,
+)
+ADMIN_TOOLS: tuple[ToolFunction, ...] = (
+    drive.list_sheets,
+    drive.create_sheet_from_template,
+    drive.list_files,
+    summary.build_summary_sheet,
 )
 ORDER_TOOLS: tuple[ToolFunction, ...] = (
     orders.get_order,
@@ -31,4 +37,6 @@ def build_registry() -> ToolRegistry:
         registry.register(func, roles=STAFF)
     for func in ORDER_TOOLS:
         registry.register(func, roles=OPERATORS)
+    for func in ADMIN_TOOLS:
+        registry.register(func, roles=(Role.ADMIN,))
     return registry

@@ -272,6 +272,7 @@ def upload_files(ctx: ToolContext, args: UploadFilesArgs) -> UploadResult:
         if not source.is_file():
             raise InvalidInput(f"no file {name!r} in order {order.id}'s work folder")
         stored = ctx.backends.storage.put_file(order.folder_path, source.name, source)
+        assert stored.sha256 is not None  # put_file always reports the checksum it compared
         uploaded.append(
             UploadedFile(
                 name=stored.name, path=stored.path, sha256=stored.sha256, uploaded=stored.uploaded

@@ -34,7 +34,9 @@ __all__ = [
     "PREVIEW_MAX_PX",
     "WorkbookOrder",
     "WorkbookVersion",
+    "WorkbookFields",
     "read_order_status",
+    "read_order_workbook",
     "write_order_workbook",
 ]
 
@@ -300,3 +302,47 @@ def _reproducible(data: bytes, workbook: Workbook, stamp: datetime) -> bytes:
             entry.external_attr = info.external_attr
             target.writestr(entry, content)
     return output.getvalue()
+
+
+@dataclass(frozen=True)
+class WorkbookFields:
+    """What a summary needs from an order workbook's "Order" sheet."""
+
+    order_id: str
+    customer_name: str
+    product_key: str
+    status: str
+    quantity: int
+    unit_price: float
+    created_at: datetime  # naive UTC, as written
+
+
+def read_order_workbook(path: Path) -> WorkbookFields:
+    """Read an order workbook's fields back (a person may have edited them).
+
+    Raises:
+        ValueError: the file is not an order workbook, or a field is missing or malformed.
+    """
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        if ORDER_SHEET not in workbook.sheetnames:
+            raise ValueError(f"{path.name} has no {ORDER_SHEET!r} sheet")
+        rows = workbook[ORDER_SHEET].iter_rows(min_col=1, max_col=2, values_only=True)
+        values = {str(label): value for label, value in rows if label is not None}
+    finally:
+        workbook.close()
+    try:
+        created = values["Created (UTC)"]
+        if not isinstance(created, datetime):
+            raise ValueError("Created (UTC) is not a date")
+        return WorkbookFields(
+            order_id=str(values["Order ID"]),
+            customer_name=str(values["Customer name"] or ""),
+            product_key=str(values["Product key"]),
+            status=str(values[STATUS_LABEL] or ""),
+            quantity=int(values["Quantity"]),
+            unit_price=float(values["Unit price"]),
+            created_at=created,
+        )
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"{path.name} is not an order workbook ({exc})") from exc

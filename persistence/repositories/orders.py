@@ -18,7 +18,7 @@ def add_order(session: Session, *, role: str, **fields: Any) -> Order:
     agent_session = AgentSession(kind=SessionKind.ORDER, subject=fields["customer_sub"], role=role)
     session.add(agent_session)
     session.flush()
-    order = Order(session_id=agent_session.id, status=OrderStatus.RECEIVED, **fields)
+    order = Order(session_id=agent_session.id, **{"status": OrderStatus.RECEIVED, **fields})
     session.add(order)
     session.flush()
     return order

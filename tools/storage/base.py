@@ -14,9 +14,9 @@ class StoredFile:
 
     path: str
     name: str
-    sha256: str
     size: int
     modified: datetime
+    sha256: str | None = None  # computed on upload; listings leave it out (it reads the file)
     uploaded: bool = True  # False when an identical file was already there
 
 
@@ -29,6 +29,22 @@ class Storage(Protocol):
         """Upload ``source`` into ``folder`` as ``name``; skip when the same bytes are there."""
         ...
 
-    def list_files(self, folder: str = "") -> list[StoredFile]:
-        """The files directly inside ``folder`` (the root when empty), by name."""
+    def list_files(self, folder: str = "", *, recursive: bool = False) -> list[StoredFile]:
+        """The files inside ``folder`` (the root when empty), by path; [] if it doesn't exist."""
+        ...
+
+    def list_folders(self, folder: str = "", *, recursive: bool = False) -> list[str]:
+        """The folders inside ``folder``, by path."""
+        ...
+
+    def exists(self, path: str) -> bool:
+        """Whether a file or folder is at ``path``."""
+        ...
+
+    def copy_file(self, source: str, folder: str, name: str) -> StoredFile:
+        """Copy the file at ``source`` into ``folder`` as ``name``; Conflict if one is there."""
+        ...
+
+    def local_path(self, path: str) -> Path:
+        """A local file with the content of the drive file at ``path``, for reading."""
         ...

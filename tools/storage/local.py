@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from tools.errors import InvalidInput
+from tools.errors import Conflict, InvalidInput, NotFound
 from tools.files import copy_atomically, sha256_file
 from tools.storage.base import StoredFile
 
@@ -54,19 +54,56 @@ class LocalDrive:
             copy_atomically(source, target)
         return self._describe(rel.as_posix(), target, digest, uploaded=uploaded)
 
-    def list_files(self, folder: str = "") -> list[StoredFile]:
-        rel = clean_relative_path(folder)
-        directory = self.root.joinpath(*rel.parts)
-        if not directory.is_dir():
-            return []
+    def list_files(self, folder: str = "", *, recursive: bool = False) -> list[StoredFile]:
         return [
-            self._describe((rel / entry.name).as_posix(), entry, sha256_file(entry))
-            for entry in sorted(directory.iterdir(), key=lambda e: e.name)
-            if entry.is_file() and not entry.name.startswith(".")
+            self._describe(self._relative(entry), entry, None)
+            for entry in self._entries(folder, recursive)
+            if entry.is_file()
         ]
 
+    def list_folders(self, folder: str = "", *, recursive: bool = False) -> list[str]:
+        return [self._relative(e) for e in self._entries(folder, recursive) if e.is_dir()]
+
+    def exists(self, path: str) -> bool:
+        return self.resolve(path).exists()
+
+    def copy_file(self, source: str, folder: str, name: str) -> StoredFile:
+        origin = self.resolve(source)
+        if not origin.is_file():
+            raise NotFound(f"no file at {source!r}")
+        rel = clean_relative_path(folder) / clean_name(name)
+        target = self.root.joinpath(*rel.parts)
+        if target.exists():
+            raise Conflict(f"{rel.as_posix()!r} already exists; choose another name")
+        copy_atomically(origin, target)
+        return self._describe(rel.as_posix(), target, sha256_file(target))
+
+    def local_path(self, path: str) -> Path:
+        target = self.resolve(path)
+        if not target.is_file():
+            raise NotFound(f"no file at {path!r}")
+        return target
+
+    def _entries(self, folder: str, recursive: bool) -> list[Path]:
+        """Entries under ``folder`` by path, skipping hidden ones (and temporary files)."""
+        directory = self.resolve(folder)
+        if not directory.is_dir():
+            return []
+        found = directory.rglob("*") if recursive else directory.iterdir()
+        return sorted(
+            (
+                e
+                for e in found
+                if not any(p.startswith(".") for p in e.relative_to(directory).parts)
+            ),
+            key=lambda e: e.relative_to(directory).as_posix(),
+        )
+
+    def _relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
     @staticmethod
-    def _describe(rel: str, path: Path, digest: str, *, uploaded: bool = True) -> StoredFile:
+    def _describe(rel: str, path: Path, digest: str | None, *, uploaded: bool = True) -> StoredFile:
         stat = path.stat()
         return StoredFile(
             path=rel,

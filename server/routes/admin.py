@@ -1,0 +1,77 @@
+"""Admin routes: the admin tools called directly, no language involved (admins only)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, status
+from pydantic import BaseModel
+
+from server.deps import AdminPrincipal, AppServices, Services
+from tools.access import Principal
+from tools.drive import (
+    CreatedSheet,
+    CreateSheetArgs,
+    FileList,
+    ListFilesArgs,
+    ListSheetsArgs,
+    SheetList,
+)
+from tools.summary import Summary, SummaryArgs
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+def _run(
+    services: AppServices, request: Request, principal: Principal, tool: str, args: BaseModel
+) -> BaseModel:
+    """Run an admin tool through the registry, which checks the caller's role again."""
+    return services.registry.execute(tool, args, services.context_for(principal, request))
+
+
+@router.get("/sheets", response_model=SheetList, summary="List sheets")
+def list_sheets(
+    request: Request,
+    principal: AdminPrincipal,
+    services: Services,
+    query: Annotated[ListSheetsArgs, Query()],
+) -> Any:
+    """Spreadsheets in the drive, newest first, filtered by name, folder and modification dates."""
+    return _run(services, request, principal, "list_sheets", query)
+
+
+@router.post(
+    "/sheets",
+    response_model=CreatedSheet,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a sheet from a template",
+)
+def create_sheet(
+    body: CreateSheetArgs, request: Request, principal: AdminPrincipal, services: Services
+) -> Any:
+    """Copy a template from Templates/ to a new sheet; 409 if the name is taken."""
+    return _run(services, request, principal, "create_sheet_from_template", body)
+
+
+@router.get("/files", response_model=FileList, summary="List a folder")
+def list_files(
+    request: Request,
+    principal: AdminPrincipal,
+    services: Services,
+    query: Annotated[ListFilesArgs, Query()],
+) -> Any:
+    """A folder's files and subfolders (the root when none), filtered by kind and name."""
+    return _run(services, request, principal, "list_files", query)
+
+
+@router.post(
+    "/summary",
+    response_model=Summary,
+    status_code=status.HTTP_201_CREATED,
+    summary="Build a summary sheet",
+)
+def build_summary(
+    body: SummaryArgs, request: Request, principal: AdminPrincipal, services: Services
+) -> Any:
+    """Group orders by product, status, customer or day over a date range into a new sheet."""
+    return _run(services, request, principal, "build_summary_sheet", body)

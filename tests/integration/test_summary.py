@@ -1,0 +1,109 @@
+"""build_summary_sheet on real PostgreSQL and a temporary drive, read back with openpyxl."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from langgraph.checkpoint.postgres import PostgresSaver
+
+from graphs.order.runner import OrderRunner
+from persistence.checkpoints import open_checkpointer
+from persistence.database import Database
+from tests.support.pipeline import add_order, make_backends
+from tools.access import Principal, Role
+from tools.catalog import build_registry
+from tools.context import ToolContext
+from tools.summary import SummaryArgs, build_summary_sheet
+
+
+def at(day: int) -> datetime:
+    return datetime(2026, 11, day, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def ctx(db: Database, tmp_path: Path) -> ToolContext:
+    backends = make_backends(tmp_path, db)
+    return ToolContext(backends=backends, principal=Principal("ada", Role.ADMIN))
+
+
+def seed(db: Database) -> None:
+    add_order(db, product="mug", quantity=2, created_at=at(2), status="completed")
+    add_order(db, product="mug", quantity=4, created_at=at(10), status="failed")
+    add_order(db, product="tshirt", quantity=10, created_at=at(10), customer_name="Bo")
+    add_order(db, product="poster", quantity=1, created_at=at(28))
+
+
+def test_orders_grouped_by_product_over_a_range(
+    ctx: ToolContext, db: Database, tmp_path: Path
+) -> None:
+    seed(db)
+    summary = build_summary_sheet(
+        ctx, SummaryArgs(group_by="product", start=date(2026, 11, 1), end=date(2026, 11, 15))
+    )
+    assert [(r.group, r.orders, r.quantity, r.total) for r in summary.rows] == [
+        ("mug", 2, 6, 84.0),  # 6 × 14.00
+        ("tshirt", 1, 10, 240.0),
+    ]
+    assert (summary.totals.orders, summary.totals.quantity, summary.totals.total) == (3, 16, 324.0)
+    assert summary.path.startswith("Summaries/Orders by product 2026-11-01 to 2026-11-15")
+
+    book = openpyxl.load_workbook(tmp_path / "drive" / summary.path)
+    sheet = book["Summary"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert rows[0] == ("Product", "Orders", "Quantity", "Total")
+    assert rows[1:] == [("mug", 2, 6, 84), ("tshirt", 1, 10, 240), ("Total", 3, 16, 324)]
+    assert len(sheet._charts) == 1
+
+
+@pytest.mark.parametrize(
+    ("group_by", "expected"),
+    [
+        ("status", {"completed": 1, "failed": 1, "received": 2}),
+        ("day", {"2026-11-02": 1, "2026-11-10": 2, "2026-11-28": 1}),
+        ("customer", {"Bo": 1, "Jane Doe": 3}),
+    ],
+)
+def test_other_groupings(
+    ctx: ToolContext, db: Database, group_by: str, expected: dict[str, int]
+) -> None:
+    seed(db)
+    summary = build_summary_sheet(ctx, SummaryArgs(group_by=group_by))  # type: ignore[arg-type]
+    assert {r.group: r.orders for r in summary.rows} == expected
+
+
+def test_summaries_never_overwrite(ctx: ToolContext, db: Database) -> None:
+    seed(db)
+    first = build_summary_sheet(ctx, SummaryArgs(title="November"))
+    second = build_summary_sheet(ctx, SummaryArgs(title="November"))
+    assert (first.path, second.path) == ("Summaries/November.xlsx", "Summaries/November (2).xlsx")
+
+
+def test_end_before_start_is_refused() -> None:
+    with pytest.raises(ValueError, match="end date 2026-11-01 is before the start date"):
+        SummaryArgs(start=date(2026, 11, 5), end=date(2026, 11, 1))
+
+
+def test_from_order_workbooks_and_both_sources(
+    ctx: ToolContext, db: Database, tmp_path: Path
+) -> None:
+    checkpointer, pool = open_checkpointer(db.url, max_size=2)
+    try:
+        runner = OrderRunner(ToolContext(backends=ctx.backends), build_registry(), checkpointer)
+        assert isinstance(checkpointer, PostgresSaver)
+        for product in ("mug", "mug", "sticker"):
+            runner.start(add_order(db, product=product, quantity=5))
+    finally:
+        pool.close()
+    add_order(db, product="poster", quantity=1)  # in the database only: no workbook yet
+
+    from_books = build_summary_sheet(ctx, SummaryArgs(sources=["workbooks"]))
+    assert {r.group: (r.orders, r.quantity) for r in from_books.rows} == {
+        "mug": (2, 10),
+        "sticker": (1, 5),
+    }
+    both = build_summary_sheet(ctx, SummaryArgs(sources=["orders", "workbooks"]))
+    # The same order in a workbook and the database counts once.
+    assert {r.group: r.orders for r in both.rows} == {"mug": 2, "poster": 1, "sticker": 1}

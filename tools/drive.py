@@ -1,0 +1,219 @@
+"""Admin tools on the drive: list sheets, create a sheet from a template, list a folder.
+
+Folder and template names are matched forgivingly (any case, partial, misspelt) against what
+exists, and every result says which one was used.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from pathlib import PurePosixPath
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from tools.context import ToolContext
+from tools.names import resolve_name
+from tools.storage.base import Storage, StoredFile
+from tools.storage.local import clean_name
+
+TEMPLATES = "Templates"
+SHEET_SUFFIX = ".xlsx"
+FileKind = Literal["sheet", "image", "document", "folder", "other"]
+KIND_BY_SUFFIX: dict[str, FileKind] = {
+    ".xlsx": "sheet",
+    ".xls": "sheet",
+    ".csv": "sheet",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".webp": "image",
+    ".pdf": "document",
+    ".docx": "document",
+    ".txt": "document",
+    ".md": "document",
+}
+
+
+def kind_of(name: str) -> FileKind:
+    return KIND_BY_SUFFIX.get(PurePosixPath(name).suffix.lower(), "other")
+
+
+def resolve_folder(storage: Storage, wanted: str | None) -> str:
+    """The folder path ``wanted`` names ("" for the root): a path that exists, or the one folder
+    whose path or last name matches it."""
+    if not wanted or wanted.strip() in ("", "/", "root", "drive"):
+        return ""
+    cleaned = wanted.strip().strip("/")
+    folders = storage.list_folders("", recursive=True)
+    if cleaned in folders:
+        return cleaned
+    # Match on full paths and on last names; a path wins over a same-named nested folder.
+    by_name = {PurePosixPath(f).name: f for f in reversed(folders)}
+    by_name.update({f: f for f in folders})
+    return by_name[resolve_name(cleaned, by_name, "folder")]
+
+
+def parent_of(path: str) -> str:
+    parent = PurePosixPath(path).parent.as_posix()
+    return "" if parent == "." else parent
+
+
+class SheetInfo(BaseModel):
+    name: str
+    path: str
+    folder: str
+    modified: datetime
+    size: int
+
+
+class ListSheetsArgs(BaseModel):
+    name_contains: str | None = Field(default=None, max_length=200, description="Part of the name")
+    folder: str | None = Field(default=None, max_length=500, description="Only in this folder")
+    modified_after: date | None = Field(default=None, description="Modified on or after (ISO)")
+    modified_before: date | None = Field(default=None, description="Modified before (ISO)")
+    limit: int = Field(default=20, ge=1, le=200)
+
+    @model_validator(mode="after")
+    def _range(self) -> ListSheetsArgs:
+        if (
+            self.modified_after
+            and self.modified_before
+            and self.modified_before <= self.modified_after
+        ):
+            raise ValueError("modified_before must be after modified_after")
+        return self
+
+
+class SheetList(BaseModel):
+    folder: str = Field(description="The folder searched ('' is the whole drive)")
+    sheets: list[SheetInfo]
+    total: int = Field(description="How many matched before the limit")
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def list_sheets(ctx: ToolContext, args: ListSheetsArgs) -> SheetList:
+    """List spreadsheets in the drive, newest first, filtered by name, folder and dates.
+
+    Args:
+        name_contains: part of the sheet's name (any case).
+        folder: only sheets in this folder and its subfolders (a misspelt name is matched).
+        modified_after: only sheets modified on or after this date.
+        modified_before: only sheets modified before this date.
+        limit: how many to return.
+    """
+    storage = ctx.backends.storage
+    folder = resolve_folder(storage, args.folder)
+    needle = (args.name_contains or "").lower()
+    found = [
+        f
+        for f in storage.list_files(folder, recursive=True)
+        if kind_of(f.name) == "sheet"
+        and needle in f.name.lower()
+        and (args.modified_after is None or f.modified >= _day_start(args.modified_after))
+        and (args.modified_before is None or f.modified < _day_start(args.modified_before))
+    ]
+    found.sort(key=lambda f: (f.modified, f.path), reverse=True)
+    return SheetList(
+        folder=folder, sheets=[_sheet(f) for f in found[: args.limit]], total=len(found)
+    )
+
+
+def _sheet(f: StoredFile) -> SheetInfo:
+    return SheetInfo(
+        name=f.name,
+        path=f.path,
+        folder=parent_of(f.path),
+        modified=f.modified,
+        size=f.size,
+    )
+
+
+class CreateSheetArgs(BaseModel):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {"template": "Price List", "title": "Price List 2027", "folder": "Pricing"}
+            ]
+        }
+    }
+
+    template: str = Field(min_length=1, max_length=200, description="Template name in Templates/")
+    title: str = Field(min_length=1, max_length=150, description="The new sheet's name")
+    folder: str | None = Field(default=None, max_length=500, description="Where; default root")
+
+
+class CreatedSheet(BaseModel):
+    path: str
+    name: str
+    folder: str
+    template: str = Field(description="The template used, as found in Templates/")
+
+
+def create_sheet_from_template(ctx: ToolContext, args: CreateSheetArgs) -> CreatedSheet:
+    """Create a new sheet as a copy of a template from Templates/. Never overwrites a sheet.
+
+    Args:
+        template: the template's name (a misspelt or partial name is matched).
+        title: the new sheet's name.
+        folder: the folder to put it in (default: the drive root); it must exist.
+    """
+    storage = ctx.backends.storage
+    templates = [f for f in storage.list_files(TEMPLATES) if kind_of(f.name) == "sheet"]
+    chosen = resolve_name(args.template, [t.name for t in templates], "template")
+    folder = resolve_folder(storage, args.folder)
+    name = clean_name(args.title.strip())
+    if not name.lower().endswith(SHEET_SUFFIX):
+        name += SHEET_SUFFIX
+    created = storage.copy_file(f"{TEMPLATES}/{chosen}", folder, name)
+    return CreatedSheet(path=created.path, name=created.name, folder=folder, template=chosen)
+
+
+class ListFilesArgs(BaseModel):
+    folder: str | None = Field(default=None, max_length=500, description="Folder; root when none")
+    kind: FileKind | None = Field(default=None, description="sheet, image, document or folder")
+    name_contains: str | None = Field(default=None, max_length=200)
+
+
+class FileInfo(BaseModel):
+    name: str
+    path: str
+    kind: FileKind
+    size: int | None
+    modified: datetime | None
+
+
+class FileList(BaseModel):
+    folder: str
+    files: list[FileInfo]
+
+
+def list_files(ctx: ToolContext, args: ListFilesArgs) -> FileList:
+    """List what is in a folder of the drive: files and subfolders, by name.
+
+    Args:
+        folder: the folder (a misspelt or partial name is matched); the root when none.
+        kind: only sheets, images, documents or folders.
+        name_contains: part of the name (any case).
+    """
+    storage = ctx.backends.storage
+    folder = resolve_folder(storage, args.folder)
+    needle = (args.name_contains or "").lower()
+    entries = [
+        FileInfo(name=PurePosixPath(p).name, path=p, kind="folder", size=None, modified=None)
+        for p in storage.list_folders(folder)
+    ] + [
+        FileInfo(name=f.name, path=f.path, kind=kind_of(f.name), size=f.size, modified=f.modified)
+        for f in storage.list_files(folder)
+    ]
+    return FileList(
+        folder=folder,
+        files=[
+            e
+            for e in entries
+            if needle in e.name.lower() and (args.kind is None or e.kind == args.kind)
+        ],
+    )

@@ -1,0 +1,261 @@
+"""The summary-sheet tool: orders grouped by product, status, customer or day, with a chart."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from io import BytesIO
+from typing import Literal
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font
+from pydantic import BaseModel, Field, model_validator
+
+from persistence.repositories import orders as repo
+from tools.context import ToolContext
+from tools.drive import SHEET_SUFFIX, kind_of, resolve_folder
+from tools.files import write_atomically
+from tools.products import PRODUCTS
+from tools.storage.local import clean_name
+from tools.workbook import read_order_workbook
+
+log = logging.getLogger(__name__)
+
+GroupBy = Literal["product", "status", "customer", "day"]
+Source = Literal["orders", "workbooks"]
+SUMMARIES = "Summaries"
+MAX_ORDERS = 100_000
+
+
+def _orders_only() -> list[Source]:
+    return ["orders"]
+
+
+class SummaryArgs(BaseModel):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "sources": ["orders"],
+                    "group_by": "product",
+                    "start": "2026-11-01",
+                    "end": "2026-11-30",
+                }
+            ]
+        }
+    }
+
+    sources: list[Source] = Field(
+        default_factory=_orders_only, min_length=1, description="orders and/or workbooks"
+    )
+    group_by: GroupBy = Field(default="product", description="product, status, customer or day")
+    start: date | None = Field(default=None, description="First day included (ISO date)")
+    end: date | None = Field(default=None, description="Last day included (ISO date)")
+    folder: str | None = Field(
+        default=None, max_length=500, description="Where to read workbooks from (default Orders)"
+    )
+    title: str | None = Field(default=None, max_length=150, description="The new sheet's name")
+
+    @model_validator(mode="after")
+    def _range(self) -> SummaryArgs:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"the end date {self.end} is before the start date {self.start}")
+        return self
+
+
+class SummaryRow(BaseModel):
+    group: str
+    orders: int
+    quantity: int
+    total: float
+
+
+class Summary(BaseModel):
+    path: str = Field(description="The new summary sheet in the drive")
+    group_by: GroupBy
+    start: date | None
+    end: date | None
+    sources: list[Source]
+    rows: list[SummaryRow]
+    totals: SummaryRow
+
+
+@dataclass(frozen=True)
+class _Entry:
+    order_id: str
+    product: str
+    status: str
+    customer: str
+    quantity: int
+    total: float
+    created: datetime
+
+
+def _in_range(created: datetime, start: date | None, end: date | None) -> bool:
+    day = created.astimezone(UTC).date() if created.tzinfo else created.date()
+    return (start is None or day >= start) and (end is None or day <= end)
+
+
+def _from_database(ctx: ToolContext, start: date | None, end: date | None) -> list[_Entry]:
+    after = datetime.combine(start, time.min, tzinfo=UTC) if start else None
+    before = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC) if end else None
+    with ctx.backends.db.session() as session:
+        orders, _ = repo.list_orders(
+            session, created_after=after, created_before=before, limit=MAX_ORDERS
+        )
+    return [
+        _Entry(
+            order_id=str(o.id),
+            product=o.product,
+            status=o.status,
+            customer=o.customer_name,
+            quantity=o.quantity,
+            total=o.quantity * (PRODUCTS[o.product].unit_price if o.product in PRODUCTS else 0.0),
+            created=o.created_at,
+        )
+        for o in orders
+    ]
+
+
+def _from_workbooks(
+    ctx: ToolContext, folder: str, start: date | None, end: date | None
+) -> list[_Entry]:
+    storage = ctx.backends.storage
+    entries = []
+    for file in storage.list_files(folder, recursive=True):
+        if kind_of(file.name) != "sheet" or not file.name.startswith("order-"):
+            continue
+        try:
+            fields = read_order_workbook(storage.local_path(file.path))
+        except (ValueError, OSError) as exc:
+            log.warning("skipping %s in the summary: %s", file.path, exc)
+            continue
+        if _in_range(fields.created_at, start, end):
+            entries.append(
+                _Entry(
+                    order_id=fields.order_id,
+                    product=fields.product_key,
+                    status=fields.status,
+                    customer=fields.customer_name,
+                    quantity=fields.quantity,
+                    total=fields.quantity * fields.unit_price,
+                    created=fields.created_at,
+                )
+            )
+    return entries
+
+
+def _group_key(entry: _Entry, group_by: GroupBy) -> str:
+    if group_by == "day":
+        created = entry.created.astimezone(UTC) if entry.created.tzinfo else entry.created
+        return created.date().isoformat()
+    return {"product": entry.product, "status": entry.status, "customer": entry.customer}[group_by]
+
+
+def _write_sheet(args: SummaryArgs, rows: list[SummaryRow], totals: SummaryRow) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Summary"
+    span = f"{args.start or 'the beginning'} to {args.end or 'today'}"
+    sheet.append([f"Orders by {args.group_by}, {span} ({' + '.join(args.sources)})"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([args.group_by.capitalize(), "Orders", "Quantity", "Total"])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([row.group, row.orders, row.quantity, row.total])
+    last = sheet.max_row
+    sheet.append(["Total", totals.orders, totals.quantity, totals.total])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for row_cells in sheet.iter_rows(min_row=3, min_col=4, max_col=4):
+        row_cells[0].number_format = "#,##0.00"
+    sheet.column_dimensions["A"].width = 30
+    if rows:
+        chart = BarChart()
+        chart.title = f"Orders by {args.group_by}"
+        chart.add_data(Reference(sheet, min_col=2, min_row=2, max_row=last), titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=3, max_row=last))
+        sheet.add_chart(chart, "F2")
+    buf = BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def build_summary_sheet(ctx: ToolContext, args: SummaryArgs) -> Summary:
+    """Build a summary sheet of orders grouped by product, status, customer or day.
+
+    Reads the orders in the database and/or the order workbooks in a folder, over a date
+    range, and writes a new sheet (counts, quantities, totals and a chart) into Summaries/.
+
+    Args:
+        sources: "orders" (the database), "workbooks" (order workbooks in a folder), or both.
+        group_by: product, status, customer or day.
+        start: first day included; end: last day included (ISO dates; end not before start).
+        folder: where to read workbooks from (default Orders).
+        title: the new sheet's name (default describes the summary).
+    Returns:
+        where the sheet is, and the grouped figures with their totals.
+    """
+    entries: dict[str, _Entry] = {}
+    if "workbooks" in args.sources:
+        folder = resolve_folder(ctx.backends.storage, args.folder or "Orders")
+        entries.update((e.order_id, e) for e in _from_workbooks(ctx, folder, args.start, args.end))
+    if "orders" in args.sources:
+        # The database wins where both know an order: a workbook may lag behind.
+        entries.update((e.order_id, e) for e in _from_database(ctx, args.start, args.end))
+    groups: dict[str, list[_Entry]] = defaultdict(list)
+    for entry in entries.values():
+        groups[_group_key(entry, args.group_by)].append(entry)
+    rows = [
+        SummaryRow(
+            group=key,
+            orders=len(items),
+            quantity=sum(e.quantity for e in items),
+            total=round(sum(e.total for e in items), 2),
+        )
+        for key, items in sorted(groups.items())
+    ]
+    totals = SummaryRow(
+        group="Total",
+        orders=sum(r.orders for r in rows),
+        quantity=sum(r.quantity for r in rows),
+        total=round(sum(r.total for r in rows), 2),
+    )
+    path = _store(ctx, args, _write_sheet(args, rows, totals))
+    return Summary(
+        path=path,
+        group_by=args.group_by,
+        start=args.start,
+        end=args.end,
+        sources=args.sources,
+        rows=rows,
+        totals=totals,
+    )
+
+
+def _store(ctx: ToolContext, args: SummaryArgs, data: bytes) -> str:
+    """Put the sheet into Summaries/ under a name no other file has (never overwrites)."""
+    storage = ctx.backends.storage
+    folder = storage.ensure_folder(SUMMARIES)
+    base = clean_name(args.title.strip()) if args.title else _default_title(args)
+    base = base.removesuffix(SHEET_SUFFIX)
+    existing = {f.name for f in storage.list_files(folder)}
+    name, n = f"{base}{SHEET_SUFFIX}", 2
+    while name in existing:
+        name, n = f"{base} ({n}){SHEET_SUFFIX}", n + 1
+    local = ctx.backends.work_dir / "summaries" / name
+    write_atomically(local, data)
+    try:
+        return storage.put_file(folder, name, local).path
+    finally:
+        local.unlink(missing_ok=True)
+
+
+def _default_title(args: SummaryArgs) -> str:
+    span = f"{args.start or 'start'} to {args.end or date.today()}"
+    return f"Orders by {args.group_by} {span}"
