@@ -32,9 +32,9 @@ from tools.files import write_atomically
 
 __all__ = [
     "PREVIEW_MAX_PX",
+    "WorkbookFields",
     "WorkbookOrder",
     "WorkbookVersion",
-    "WorkbookFields",
     "read_order_status",
     "read_order_workbook",
     "write_order_workbook",

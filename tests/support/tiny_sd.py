@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import torch
 from diffusers import AutoencoderKL, DDIMScheduler, StableDiffusionPipeline, UNet2DConditionModel
@@ -107,7 +108,8 @@ def build_tiny_sd(path: Path) -> Path:
         set_alpha_to_one=False,
         steps_offset=1,  # what SD 1.x ships; 0 makes the pipeline warn on every construction
     )
-    pipeline = StableDiffusionPipeline(
+    # Any: mypy sees few of a diffusers pipeline's attributes (save_pretrained among them).
+    pipeline: Any = StableDiffusionPipeline(
         vae=vae,
         text_encoder=text_encoder,
         tokenizer=tokenizer,

@@ -107,7 +107,7 @@ def test_create_sheet_defaults_to_the_root_and_never_overwrites(ctx: ToolContext
 
 def test_create_sheet_errors_name_what_exists(ctx: ToolContext, drive: LocalDrive) -> None:
     before = sorted(p.as_posix() for p in drive.root.rglob("*"))
-    with pytest.raises(NotFound, match="no template matches 'spaceship'; known: Invoice.xlsx"):
+    with pytest.raises(NotFound, match=r"no template matches 'spaceship'; known: Invoice\.xlsx"):
         create_sheet_from_template(ctx, CreateSheetArgs(template="spaceship", title="X"))
     with pytest.raises(NotFound, match="no folder matches"):
         create_sheet_from_template(

@@ -6,12 +6,14 @@ per process and shared by every engine and thread. What is not safe to share is 
 - the scheduler keeps per-run state (timesteps, step index), so each request runs a pipeline
   object of its own, built from the shared components with a fresh scheduler;
 - the fast CLIP tokenizer switches its truncation/padding settings on every call, so two threads
-  encoding prompts at once can get each other's settings (measured: ~1 % of concurrent calls came
-  back untruncated, which crashes the text encoder); prompts are encoded under a lock.
+  encoding prompts at once can get each other's settings (measured with 8 threads: ~1 % of calls
+  came back untruncated, longer than the text encoder's 77 positions); prompts are encoded
+  under a lock, which costs little next to the denoising.
 
 Working size: the model's default area (``unet.sample_size × vae_scale_factor`` squared, 512² for
-SD 1.5) reshaped to the product's aspect ratio, each side a multiple of 8. The compute stays what
-the model was trained for, and the LANCZOS upscale to the print size does not distort the image.
+SD 1.5) reshaped to the product's aspect ratio, each side a multiple of 8. The model works at the
+resolution it was trained at, for the same cost as its default size, and the LANCZOS upscale to
+the print size does not distort the image (at most a few pixels of rounding are cropped).
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ SIZE_MULTIPLE = 8  # the SD pipelines reject heights and widths that are not mul
 class _SharedPipeline:
     """A loaded pipeline and the lock that serializes its (non-thread-safe) tokenizer."""
 
-    pipeline: StableDiffusionPipeline
+    # Any, not StableDiffusionPipeline: diffusers registers a pipeline's components (unet,
+    # scheduler, …) at runtime, so mypy sees none of the attributes this module uses.
+    pipeline: Any
     encode_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -69,7 +73,7 @@ def default_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def _load(model: str, device: str) -> StableDiffusionPipeline:
+def _load(model: str, device: str) -> Any:
     # fp16 halves memory and roughly doubles speed on GPUs; CPUs have no fast fp16 kernels.
     dtype = torch.float16 if device.startswith("cuda") else torch.float32
     try:
@@ -78,8 +82,9 @@ def _load(model: str, device: str) -> StableDiffusionPipeline:
         )
         pipeline = pipeline.to(device)
     except Exception as exc:  # from_pretrained raises OSError, ValueError, hub errors, …
+        reason = str(exc).rstrip(". ")
         raise DesignError(
-            f"cannot load the Stable Diffusion model {model!r} on {device}: {exc}. "
+            f"cannot load the Stable Diffusion model {model!r} on {device}: {reason}. "
             "ATELIER_DESIGN_MODEL must name a local diffusers model directory "
             "(with model_index.json) or a hub id that is in the local cache or reachable."
         ) from exc
@@ -109,6 +114,13 @@ def working_size(product_size: tuple[int, int], default_side: int) -> tuple[int,
     return snap(width * scale), snap(height * scale)
 
 
+def product_working_size(pipeline: Any, product: Product) -> tuple[int, int]:
+    """The size ``pipeline`` generates at for ``product`` (see ``working_size``)."""
+    return working_size(
+        product.size_px, pipeline.unet.config.sample_size * pipeline.vae_scale_factor
+    )
+
+
 class DiffusersEngine:
     """Stable Diffusion through diffusers: txt2img, or img2img when the order has a reference.
 
@@ -127,8 +139,9 @@ class DiffusersEngine:
         self.steps = steps
         self.device = device or default_device()
 
-    def pipeline(self) -> StableDiffusionPipeline:
-        """The process-wide pipeline for this engine's model and device, loaded on first use."""
+    def pipeline(self) -> Any:
+        """The process-wide StableDiffusionPipeline for this engine's model and device, loaded
+        on first use (typed Any for the reason given on ``_SharedPipeline``)."""
         return _shared_pipeline(self.model, self.device).pipeline
 
     def generate(
@@ -157,7 +170,7 @@ class DiffusersEngine:
         # Built directly rather than with Pipeline.from_pipe: from_pipe ends with .to(dtype) on
         # the shared modules (float32 unless told otherwise), which would silently re-cast a
         # shared fp16 pipeline under other requests' feet, and logs a warning on every call.
-        pipeline = pipeline_class(**components)
+        pipeline: Any = pipeline_class(**components)
         pipeline.set_progress_bar_config(disable=True)
 
         with torch.no_grad(), shared.encode_lock:
@@ -220,10 +233,3 @@ def _load_reference(path: Path, size: tuple[int, int]) -> Image.Image:
         contained, ((size[0] - contained.width) // 2, (size[1] - contained.height) // 2), contained
     )
     return canvas
-
-
-def product_working_size(pipeline: StableDiffusionPipeline, product: Product) -> tuple[int, int]:
-    """The size ``pipeline`` generates at for ``product`` (see ``working_size``)."""
-    return working_size(
-        product.size_px, pipeline.unet.config.sample_size * pipeline.vae_scale_factor
-    )

@@ -16,7 +16,10 @@ The same request gives the same bytes: no clock, no randomness, Pillow's bundled
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
@@ -116,9 +119,9 @@ def _draw_text_block(
     draw: ImageDraw.ImageDraw, fonts: _Fonts, request: DesignRequest, box: _Box
 ) -> None:
     """The brief, then the feedback in the accent colour, at the largest size that fits."""
-    paragraphs = [(request.brief.strip(), INK)]
+    paragraphs = [(drawable_text(request.brief.strip()), INK)]
     if request.feedback and request.feedback.strip():
-        paragraphs.append((f"Revision: {request.feedback.strip()}", ACCENT))
+        paragraphs.append((drawable_text(f"Revision: {request.feedback.strip()}"), ACCENT))
     if box.width < MIN_FONT_PX or box.height < MIN_FONT_PX:
         return
     size, lines = _fit_text(fonts, [text for text, _ in paragraphs], box)
@@ -134,11 +137,55 @@ def _draw_text_block(
 def _draw_footer(
     draw: ImageDraw.ImageDraw, fonts: _Fonts, request: DesignRequest, box: _Box
 ) -> None:
-    tag = f"Order {request.order_id} · {request.product.name} · v{request.version}"
+    tag = drawable_text(f"Order {request.order_id} · {request.product.name} · v{request.version}")
     font = fonts(box.height)
     while font.getlength(tag) > box.width and len(tag) > 1:
         tag = tag[:-2] + "…"
     draw.text((box.left, box.top), tag, fill=MUTED, font=font)
+
+
+# Letters the bundled font lacks that do not decompose to ASCII (as é → e does).
+_FOLDS = str.maketrans(
+    {
+        "×": "x",
+        "–": "-",
+        "—": "-",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "€": "EUR",
+    }
+)
+
+
+def drawable_text(text: str) -> str:
+    """``text`` with what Pillow's bundled font cannot draw replaced, so no glyph is a box.
+
+    The font covers little beyond ASCII: accents are dropped (é → e), a few letters are spelled
+    out (ß → ss), and anything else becomes "?". A stand-in, not the customer's final artwork.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLDS))
+    kept = (char for char in decomposed if not unicodedata.combining(char))
+    return "".join(char if _has_glyph(char) else "?" for char in kept)
+
+
+@cache
+def _has_glyph(char: str) -> bool:
+    if char.isascii():
+        return True
+    # A glyph the font lacks renders as its .notdef box, like a private-use code point does.
+    font = ImageFont.load_default(size=20)
+    notdef = font.getmask("\U0010fffd")
+    mask = font.getmask(char)
+    return (mask.size, bytes(mask)) != (notdef.size, bytes(notdef))
 
 
 @dataclass(frozen=True)
@@ -167,38 +214,65 @@ def _fit_text(fonts: _Fonts, paragraphs: list[str], box: _Box) -> tuple[int, lis
     max_lines = max(1, box.height // round(best_size * LINE_SPACING))
     if len(best) > max_lines:
         last = best[max_lines - 1]
-        best = [*best[: max_lines - 1], _Line(last.text.rstrip(" .,") + "…", last.paragraph)]
+        text = last.text.rstrip(" .,")
+        font = fonts(best_size)
+        while text and font.getlength(text + "…") > box.width:
+            text = text[:-1].rstrip(" .,")
+        best = [*best[: max_lines - 1], _Line(text + "…", last.paragraph)]
     return best_size, best
 
 
 def _wrap(paragraphs: list[str], font: Font, width: int) -> list[_Line]:
-    """Greedy word wrap by measured width; a word wider than the line is broken by characters."""
+    """Greedy word wrap by measured width; a word wider than the line is broken by characters.
+
+    A line's width is the sum of its words' and spaces' widths: the BASIC layout of Pillow's
+    bundled font applies no kerning, so the sum is exact, and measuring each word (and, for
+    breaking, each character) once keeps a 4,000-character brief fast.
+    """
+    widths: dict[str, float] = {}
+
+    def measure(text: str) -> float:
+        known = widths.get(text)
+        if known is None:
+            known = widths[text] = font.getlength(text)
+        return known
+
+    space = measure(" ")
     lines: list[_Line] = []
     for index, paragraph in enumerate(paragraphs):
-        current = ""
+        current: list[str] = []
+        current_width = 0.0
         for word in paragraph.split():
-            candidate = f"{current} {word}" if current else word
-            if font.getlength(candidate) <= width:
-                current = candidate
+            word_width = measure(word)
+            extended = current_width + space + word_width if current else word_width
+            if extended <= width:
+                current.append(word)
+                current_width = extended
                 continue
             if current:
-                lines.append(_Line(current, index))
-            current = word
-            while font.getlength(current) > width and len(current) > 1:
-                cut = _longest_prefix(current, font, width)
-                lines.append(_Line(current[:cut], index))
-                current = current[cut:]
+                lines.append(_Line(" ".join(current), index))
+            if word_width > width:
+                *full, word = _break_word(word, measure, width)
+                lines.extend(_Line(piece, index) for piece in full)
+                word_width = measure(word)
+            current, current_width = [word], word_width
         if current:
-            lines.append(_Line(current, index))
+            lines.append(_Line(" ".join(current), index))
     return lines
 
 
-def _longest_prefix(word: str, font: Font, width: int) -> int:
-    """How many leading characters of ``word`` fit in ``width`` (at least one)."""
-    cut = 1
-    while cut < len(word) and font.getlength(word[: cut + 1]) <= width:
-        cut += 1
-    return cut
+def _break_word(word: str, measure: Callable[[str], float], width: int) -> list[str]:
+    """``word`` cut into pieces that each fit ``width`` (at least one character per piece)."""
+    pieces: list[str] = []
+    start, run = 0, 0.0
+    for position, char in enumerate(word):
+        char_width = measure(char)
+        if run + char_width > width and position > start:
+            pieces.append(word[start:position])
+            start, run = position, 0.0
+        run += char_width
+    pieces.append(word[start:])
+    return pieces
 
 
 class _Fonts:
