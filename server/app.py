@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
+from agent.models import make_chat_model
+from graphs.admin.graph import build_admin_agent
 from graphs.order.runner import OrderRunner
 from persistence import migrate
 from persistence.checkpoints import open_checkpointer
 from persistence.database import Database
+from server.commands import CommandService
 from server.deps import AppServices
 from server.dispatch import InProcessDispatcher
 from server.orders import OrderService
@@ -53,11 +58,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runner = OrderRunner(ToolContext(backends=backends), registry, checkpointer)
         dispatcher = InProcessDispatcher(runner, settings.pipeline_workers)
         order_service = OrderService(db=db, dispatcher=dispatcher, data_dir=settings.data_dir)
+        tools = ToolContext(backends=backends, runs=dispatcher)
+        agent = build_admin_agent(make_chat_model(settings), registry, checkpointer)
         app.state.services = AppServices(
             db=db,
             orders=order_service,
             sessions=SessionService(db=db, order_graph=runner.graph),
-            tools=ToolContext(backends=backends, runs=dispatcher),
+            commands=CommandService(db=db, agent=agent, tools=tools),
+            tools=tools,
             registry=registry,
             jwt_secret=jwt_secret(settings),
         )
@@ -77,6 +85,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="The AI back office of a custom-design shop",
         lifespan=lifespan,
     )
+
+    @app.middleware("http")
+    async def server_timing(request: Request, call_next: Any) -> Response:
+        """Server-Timing: how long the app took, for clients and benchmarks to read."""
+        started = time.perf_counter()
+        response: Response = await call_next(request)
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
+        return response
 
     @app.exception_handler(AtelierError)
     async def atelier_error(request: Request, exc: AtelierError) -> JSONResponse:

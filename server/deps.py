@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from persistence.database import Database
+from server.commands import CommandService
 from server.orders import OrderService
 from server.security import InvalidToken, verify_token
 from server.sessions import SessionService
@@ -24,6 +25,7 @@ class AppServices:
     db: Database
     orders: OrderService
     sessions: SessionService
+    commands: CommandService
     tools: ToolContext
     registry: ToolRegistry
     jwt_secret: str

@@ -96,9 +96,12 @@ class ToolRegistry:
     def langchain_tools(self, role: Role) -> list[BaseTool]:
         """LangChain tools for what ``role`` may use. Each still authorizes when it runs, with
         the principal from the run's context (``ToolRuntime.context`` is a ToolContext)."""
-        return [self._as_langchain_tool(self._specs[n]) for n in self.names(role)]
+        return [self.as_langchain_tool(n) for n in self.names(role)]
 
-    def _as_langchain_tool(self, spec: ToolSpec) -> BaseTool:
+    def as_langchain_tool(self, name: str) -> BaseTool:
+        """Tool ``name`` as a LangChain tool that authorizes with the run's ToolContext."""
+        spec = self.spec(name)
+
         def run(runtime: ToolRuntime[ToolContext], **kwargs: Any) -> dict[str, Any]:
             return self.execute(spec.name, kwargs, runtime.context).model_dump(mode="json")
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
+from server.commands import CommandIn, CommandOut
 from server.deps import AdminPrincipal, AppServices, Services
 from tools.access import Principal
 from tools.drive import (
@@ -75,3 +79,28 @@ def build_summary(
 ) -> Any:
     """Group orders by product, status, customer or day over a date range into a new sheet."""
     return _run(services, request, principal, "build_summary_sheet", body)
+
+
+def _sse(events: Iterator[tuple[str, dict[str, Any]]]) -> Iterator[str]:
+    for event, data in events:
+        yield f"event: {event}\ndata: {json.dumps(data, default=str)}\n\n"
+
+
+@router.post(
+    "/commands",
+    response_model=CommandOut,
+    summary="Run a natural-language admin command",
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+def run_command(
+    body: CommandIn, request: Request, principal: AdminPrincipal, services: Services
+) -> Any:
+    """Run a command through the admin agent in a new or continued session. With
+    ``Accept: text/event-stream`` the run streams as server-sent events: ``session``, ``token``,
+    ``tool_call``, ``tool_result`` and finally ``done`` with the whole answer."""
+    run = services.commands.prepare(principal, body, request.headers.get("x-request-id"))
+    if "text/event-stream" in request.headers.get("accept", ""):
+        return StreamingResponse(
+            _sse(services.commands.stream(run)), media_type="text/event-stream"
+        )
+    return services.commands.run(run)

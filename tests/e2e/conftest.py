@@ -48,5 +48,11 @@ def operator(server: ServerProcess) -> Iterator[httpx.Client]:
         yield client
 
 
+@pytest.fixture
+def admin(server: ServerProcess) -> Iterator[httpx.Client]:
+    with client_for(server, "ada", Role.ADMIN) as client:
+        yield client
+
+
 def drive(server: ServerProcess) -> Path:
     return server.data_dir / "drive"

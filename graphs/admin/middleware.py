@@ -1,0 +1,87 @@
+"""Middleware of the admin agent: who may use which tool, and tool errors as replies.
+
+Hiding a tool from the model is not enforcement (a model may still name it), so the gate
+checks again when a tool is about to run, with the caller's role from the run's context.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from langchain.agents.middleware import (
+    AgentMiddleware,
+    ModelRequest,
+    ModelResponse,
+    ToolCallRequest,
+)
+from langchain_core.messages import SystemMessage, ToolMessage
+from langgraph.types import Command
+
+from graphs.admin.prompts import system_prompt
+from tools.context import ToolContext
+from tools.errors import AtelierError, ToolDenied
+from tools.registry import ToolRegistry
+
+log = logging.getLogger(__name__)
+
+DENIED = "denied"
+
+
+class AdminGate(AgentMiddleware[Any, ToolContext]):
+    """Show the model only the tools the caller's role allows; refuse any other at execution;
+    turn tool errors into error results the model can explain."""
+
+    def __init__(self, registry: ToolRegistry) -> None:
+        super().__init__()
+        self.registry = registry
+
+    def _allowed(self, context: ToolContext, name: str) -> bool:
+        try:
+            return self.registry.spec(name).allows(context.principal.role)
+        except AtelierError:
+            return False
+
+    def wrap_model_call(
+        self,
+        request: ModelRequest[ToolContext],
+        handler: Callable[[ModelRequest[ToolContext]], ModelResponse],
+    ) -> ModelResponse:
+        context = request.runtime.context
+        tools = [t for t in request.tools if self._allowed(context, getattr(t, "name", ""))]
+        today = datetime.now(UTC).date()
+        return handler(
+            request.override(tools=tools, system_message=SystemMessage(system_prompt(today)))
+        )
+
+    def wrap_tool_call(
+        self,
+        request: ToolCallRequest,
+        handler: Callable[[ToolCallRequest], ToolMessage | Command[Any]],
+    ) -> ToolMessage | Command[Any]:
+        call = request.tool_call
+        context = cast(ToolContext, request.runtime.context)
+        if not self._allowed(context, call["name"]):
+            return _error(call, f"you may not use {call['name']}", status=DENIED)
+        try:
+            return handler(request)
+        except ToolDenied as exc:
+            return _error(call, exc.message, status=DENIED)
+        except AtelierError as exc:
+            return _error(call, exc.message)
+        except Exception:
+            log.exception("tool %s failed", call["name"])
+            return _error(call, f"{call['name']} failed unexpectedly; the error was logged")
+
+
+def _error(call: Any, message: str, *, status: str = "error") -> ToolMessage:
+    return ToolMessage(
+        content=json.dumps({"error": message}),
+        name=call["name"],
+        tool_call_id=call["id"],
+        status="error",
+        artifact={"status": status},
+    )

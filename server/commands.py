@@ -1,0 +1,203 @@
+"""The admin command service: one AgentSession per conversation, the admin agent on its
+checkpointed thread, and the reply with every tool action it took."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    ToolMessage,
+)
+from langchain_core.runnables import RunnableConfig
+from pydantic import BaseModel, Field, field_validator
+
+from graphs.admin.graph import AdminAgent
+from persistence.database import Database
+from persistence.models import AgentSession, SessionKind
+from persistence.repositories import orders as repo
+from tools.access import Principal
+from tools.context import ToolContext
+from tools.errors import NotFound
+
+MAX_COMMAND_CHARS = 4000
+ActionStatus = Literal["ok", "error", "denied"]
+
+
+class CommandIn(BaseModel):
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
+            "examples": [
+                {"command": "list the sheets in Pricing modified since March 3"},
+                {
+                    "command": "only the ones from last week",
+                    "session_id": "5b0f1c9e-7a1d-4f55-9a53-2f4c0c2d1e11",
+                },
+            ]
+        },
+    }
+
+    command: str = Field(min_length=1, max_length=MAX_COMMAND_CHARS)
+    session_id: uuid.UUID | None = None
+
+    @field_validator("command")
+    @classmethod
+    def _has_words(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the command is empty")
+        return value.strip()
+
+
+class Action(BaseModel):
+    tool: str
+    args: dict[str, Any]
+    status: ActionStatus
+    result: Any
+
+
+class CommandOut(BaseModel):
+    session_id: uuid.UUID
+    reply: str
+    status: Literal["ok", "error"] = Field(
+        description="error when a tool failed or was refused, or the request could not be done"
+    )
+    actions: list[Action]
+
+
+def _result(message: ToolMessage) -> tuple[ActionStatus, Any]:
+    try:
+        content: Any = json.loads(str(message.content))
+    except json.JSONDecodeError:
+        content = message.content
+    if message.status == "error":
+        artifact = message.artifact if isinstance(message.artifact, dict) else {}
+        status: ActionStatus = "denied" if artifact.get("status") == "denied" else "error"
+        return status, content
+    return "ok", content
+
+
+_NO_RESULT: tuple[ActionStatus, Any] = ("error", "the tool did not answer")
+
+
+def actions_of(messages: list[BaseMessage]) -> list[Action]:
+    """The tool calls in ``messages`` with their results, in order."""
+    results = {m.tool_call_id: m for m in messages if isinstance(m, ToolMessage)}
+    actions = []
+    for message in messages:
+        if not isinstance(message, AIMessage):
+            continue
+        for call in message.tool_calls:
+            answer = results.get(call["id"] or "")
+            status, result = _result(answer) if answer else _NO_RESULT
+            actions.append(
+                Action(tool=call["name"], args=call["args"], status=status, result=result)
+            )
+    return actions
+
+
+def reply_status(reply: AIMessage, actions: list[Action]) -> Literal["ok", "error"]:
+    """error when an action failed or was refused, or the model said it could not help."""
+    if any(a.status != "ok" for a in actions):
+        return "error"
+    return "error" if reply.response_metadata.get("outcome") == "error" else "ok"
+
+
+@dataclass(frozen=True)
+class PreparedRun:
+    session_id: uuid.UUID
+    input: dict[str, Any]
+    config: RunnableConfig
+    context: ToolContext
+    seen: int  # messages the thread had before this command
+
+
+@dataclass
+class CommandService:
+    db: Database
+    agent: AdminAgent
+    tools: ToolContext
+
+    def _session(self, principal: Principal, session_id: uuid.UUID | None) -> uuid.UUID:
+        with self.db.session() as session:
+            if session_id is not None:
+                row = repo.get_session(session, session_id)
+                if row is None or row.kind != SessionKind.ADMIN or row.subject != principal.sub:
+                    raise NotFound(f"session {session_id} not found")
+                return row.id
+            row = AgentSession(kind=SessionKind.ADMIN, subject=principal.sub, role=principal.role)
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def prepare(
+        self, principal: Principal, body: CommandIn, request_id: str | None = None
+    ) -> PreparedRun:
+        """Find or create the session and set up the run (errors surface here, not mid-stream)."""
+        session_id = self._session(principal, body.session_id)
+        config: RunnableConfig = {
+            "configurable": {"thread_id": str(session_id)},
+            "run_name": "admin command",
+            "tags": ["admin"],
+            "metadata": {"session_id": str(session_id), "role": str(principal.role)},
+        }
+        before = len(self.agent.get_state(config).values.get("messages", []))
+        context = ToolContext(
+            backends=self.tools.backends,
+            principal=principal,
+            request_id=request_id,
+            runs=self.tools.runs,
+        )
+        agent_input = {"messages": [HumanMessage(body.command)]}
+        return PreparedRun(session_id, agent_input, config, context, before)
+
+    def run(self, run: PreparedRun) -> CommandOut:
+        state = self.agent.invoke(run.input, run.config, context=run.context, durability="sync")
+        return self._answer(run.session_id, state["messages"][run.seen :])
+
+    def _answer(self, session_id: uuid.UUID, messages: list[BaseMessage]) -> CommandOut:
+        actions = actions_of(messages)
+        reply = next((m for m in reversed(messages) if isinstance(m, AIMessage)), AIMessage(""))
+        return CommandOut(
+            session_id=session_id,
+            reply=str(reply.content),
+            status=reply_status(reply, actions),
+            actions=actions,
+        )
+
+    def stream(self, run: PreparedRun) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The same run as (event, data) pairs: session, token, tool_call, tool_result, done."""
+        yield "session", {"session_id": str(run.session_id)}
+        parts: Iterator[Any] = self.agent.stream(
+            run.input,
+            run.config,
+            context=run.context,
+            durability="sync",
+            stream_mode=["messages", "updates"],
+        )
+        for mode, data in parts:
+            if mode == "messages":
+                chunk, _meta = data
+                if isinstance(chunk, AIMessageChunk) and chunk.content:
+                    yield "token", {"text": str(chunk.content)}
+            elif mode == "updates":
+                for update in data.values():
+                    for message in (update or {}).get("messages", []):
+                        if isinstance(message, AIMessage):
+                            for call in message.tool_calls:
+                                yield "tool_call", {"tool": call["name"], "args": call["args"]}
+                        elif isinstance(message, ToolMessage):
+                            status, result = _result(message)
+                            yield (
+                                "tool_result",
+                                {"tool": message.name, "status": status, "result": result},
+                            )
+        messages = self.agent.get_state(run.config).values["messages"][run.seen :]
+        yield "done", self._answer(run.session_id, messages).model_dump(mode="json")

@@ -1,0 +1,80 @@
+"""The direct admin endpoints over real HTTP: the same tools, no language involved."""
+
+from __future__ import annotations
+
+import httpx
+import openpyxl
+import pytest
+
+from server.schemas import ORDER_EXAMPLE
+from tests.e2e.conftest import drive
+from tests.support.http import wait_for_status
+from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.slow
+
+ADMIN_ROUTES = [
+    ("GET", "/admin/sheets", None),
+    ("POST", "/admin/sheets", {"template": "Invoice", "title": "Nope"}),
+    ("GET", "/admin/files", None),
+    ("POST", "/admin/summary", {}),
+    ("POST", "/admin/commands", {"command": "list the sheets"}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ADMIN_ROUTES)
+def test_non_admins_get_403_on_every_admin_route(
+    jane: httpx.Client, operator: httpx.Client, method: str, path: str, body: object
+) -> None:
+    for client in (jane, operator):
+        response = client.request(method, path, json=body)
+        assert response.status_code == 403, response.text
+        assert "admin" in response.json()["detail"]
+
+
+def test_create_list_and_find_sheets(server: ServerProcess, admin: httpx.Client) -> None:
+    created = admin.post(
+        "/admin/sheets", json={"template": "prise list", "title": "Prices 2027", "folder": ""}
+    )
+    assert created.status_code == 201, created.text
+    assert created.json() == {
+        "path": "Prices 2027.xlsx",
+        "name": "Prices 2027.xlsx",
+        "folder": "",
+        "template": "Price List.xlsx",
+    }
+    assert (drive(server) / "Prices 2027.xlsx").exists()
+    again = admin.post("/admin/sheets", json={"template": "Price List", "title": "Prices 2027"})
+    assert again.status_code == 409 and "already exists" in again.json()["detail"]
+    missing = admin.post("/admin/sheets", json={"template": "spaceship", "title": "x"})
+    assert missing.status_code == 404 and "known: Invoice.xlsx" in missing.json()["detail"]
+
+    sheets = admin.get("/admin/sheets", params={"name_contains": "prices"}).json()
+    assert [s["path"] for s in sheets["sheets"]] == ["Prices 2027.xlsx"]
+    files = admin.get("/admin/files", params={"folder": "templates", "kind": "sheet"}).json()
+    assert files["folder"] == "Templates"
+    assert "Invoice.xlsx" in [f["name"] for f in files["files"]]
+
+
+def test_bad_admin_input_is_a_clear_4xx(admin: httpx.Client) -> None:
+    inverted = admin.get(
+        "/admin/sheets", params={"modified_after": "2026-03-10", "modified_before": "2026-03-01"}
+    )
+    assert inverted.status_code == 422
+    escape = admin.post("/admin/sheets", json={"template": "Invoice", "title": "../../etc/x"})
+    assert escape.status_code == 422
+    summary = admin.post("/admin/summary", json={"start": "2026-11-05", "end": "2026-11-01"})
+    assert summary.status_code == 422
+    assert "before the start date" in str(summary.json()["detail"])
+
+
+def test_summary_of_orders(server: ServerProcess, admin: httpx.Client, jane: httpx.Client) -> None:
+    order_id = jane.post("/orders", json=ORDER_EXAMPLE).json()["id"]
+    wait_for_status(jane, order_id, "awaiting_approval", "failed")
+    response = admin.post("/admin/summary", json={"group_by": "product", "title": "All products"})
+    assert response.status_code == 201, response.text
+    summary = response.json()
+    tshirts = next(r for r in summary["rows"] if r["group"] == "tshirt")
+    assert tshirts["orders"] >= 1 and tshirts["quantity"] >= 12
+    book = openpyxl.load_workbook(drive(server) / summary["path"])
+    assert book["Summary"]["A2"].value == "Product"
