@@ -37,7 +37,7 @@ from typing import Any
 
 from PIL import Image
 
-__all__ = ["FakeOpenAI", "OpenAIRequest", "Reply", "UploadedFile", "error_body"]
+__all__ = ["FakeOpenAI", "OpenAIRequest", "Reply", "ScriptedChat", "UploadedFile", "error_body"]
 
 DEFAULT_IMAGE_SIZE = (1024, 1024)
 
@@ -235,3 +235,47 @@ def _parse_size(size: str) -> tuple[int, int]:
     if width.isdigit() and height.isdigit():
         return int(width), int(height)
     return DEFAULT_IMAGE_SIZE
+
+
+class ScriptedChat:
+    """A /v1/chat/completions handler answering from a script: each completion is either a
+    tool call ``("tool_name", {args})`` or a text reply. Install with ``fake.routes[...] = chat``.
+    """
+
+    def __init__(self, *steps: str | tuple[str, dict[str, Any]]) -> None:
+        self._steps = deque(steps)
+        self._count = 0
+
+    def __call__(self, request: OpenAIRequest) -> Reply:
+        self._count += 1
+        if not self._steps:
+            return Reply(500, error_body("the script has no more replies", "server_error"))
+        step = self._steps.popleft()
+        if isinstance(step, str):
+            message: dict[str, Any] = {"role": "assistant", "content": step}
+            finish = "stop"
+        else:
+            name, args = step
+            message = {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": f"call_{self._count}",
+                        "type": "function",
+                        "function": {"name": name, "arguments": json.dumps(args)},
+                    }
+                ],
+            }
+            finish = "tool_calls"
+        return Reply(
+            200,
+            {
+                "id": f"chatcmpl-{self._count}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": str(request.params.get("model", "")),
+                "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+                "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+            },
+        )
