@@ -5,6 +5,7 @@ from __future__ import annotations
 from langchain.chat_models import init_chat_model
 from langchain_core.language_models import BaseChatModel
 
+from agent.offline import OfflineChatModel
 from settings import Settings
 
 OFFLINE = "offline"
@@ -15,7 +16,5 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
     an init_chat_model spec such as ``openai:gpt-4.1-mini``; OpenAI-compatible servers (Ollama,
     vLLM, llama.cpp) are reached through ``OPENAI_BASE_URL``."""
     if settings.llm == OFFLINE:
-        from agent.offline import OfflineChatModel
-
         return OfflineChatModel()
     return init_chat_model(settings.llm, temperature=0)

@@ -19,6 +19,8 @@ from langchain_core.messages import (
 from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel, Field, field_validator
 
+from agent.intents import MAX_COMMAND_CHARS
+from agent.offline import OUTCOME_KEY
 from graphs.admin.graph import AdminAgent
 from persistence.database import Database
 from persistence.models import AgentSession, SessionKind
@@ -27,8 +29,8 @@ from tools.access import Principal
 from tools.context import ToolContext
 from tools.errors import NotFound
 
-MAX_COMMAND_CHARS = 4000
 ActionStatus = Literal["ok", "error", "denied"]
+CommandStatus = Literal["ok", "error", "needs_input"]
 
 
 class CommandIn(BaseModel):
@@ -66,8 +68,9 @@ class Action(BaseModel):
 class CommandOut(BaseModel):
     session_id: uuid.UUID
     reply: str
-    status: Literal["ok", "error"] = Field(
-        description="error when a tool failed or was refused, or the request could not be done"
+    status: CommandStatus = Field(
+        description="ok; error when a tool failed or was refused, or the request cannot be done; "
+        "needs_input when the reply is a question"
     )
     actions: list[Action]
 
@@ -103,11 +106,13 @@ def actions_of(messages: list[BaseMessage]) -> list[Action]:
     return actions
 
 
-def reply_status(reply: AIMessage, actions: list[Action]) -> Literal["ok", "error"]:
-    """error when an action failed or was refused, or the model said it could not help."""
+def reply_status(reply: AIMessage, actions: list[Action]) -> CommandStatus:
+    """error when an action failed or was refused, or the model said it cannot help;
+    needs_input when it asked a question. Models that say neither answered: ok."""
     if any(a.status != "ok" for a in actions):
         return "error"
-    return "error" if reply.response_metadata.get("outcome") == "error" else "ok"
+    outcome = reply.response_metadata.get(OUTCOME_KEY)
+    return outcome if not actions and outcome in ("error", "needs_input") else "ok"
 
 
 @dataclass(frozen=True)

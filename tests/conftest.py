@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -18,6 +19,30 @@ from sqlalchemy import text
 from persistence import migrate
 from persistence.database import Database, start_embedded_postgres
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect tests a module declares not applicable (``NOT_APPLICABLE = {name: reason}``):
+    third-party suites (langchain-tests) would otherwise skip them, and make test runs no
+    skipped tests. The reasons are printed at the end of the run."""
+    keep, dropped = [], []
+    for item in items:
+        table = getattr(item.module, "NOT_APPLICABLE", {}) if hasattr(item, "module") else {}
+        reason = table.get(item.name)
+        (dropped if reason else keep).append((item, reason))
+    if dropped:
+        config.hook.pytest_deselected(items=[item for item, _ in dropped])
+        items[:] = [item for item, _ in keep]
+        config.stash[NOT_APPLICABLE_KEY] = [f"{item.nodeid}: {reason}" for item, reason in dropped]
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    lines = config.stash.get(NOT_APPLICABLE_KEY, [])
+    if lines:
+        terminalreporter.section("deselected as not applicable")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+NOT_APPLICABLE_KEY = pytest.StashKey[list[str]]()
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 TABLES = (
     "notifications, design_versions, orders, agent_sessions, "
