@@ -19,6 +19,7 @@ from sqlalchemy import text
 from persistence import migrate
 from persistence.database import Database, start_embedded_postgres
 
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Deselect tests a module declares not applicable (``NOT_APPLICABLE = {name: reason}``):
     third-party suites (langchain-tests) would otherwise skip them, and make test runs no
