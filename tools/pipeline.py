@@ -22,9 +22,10 @@ from persistence.repositories import notifications as outbox
 from persistence.repositories import orders as repo
 from tools.context import ToolContext
 from tools.design.base import DesignRequest
-from tools.errors import Conflict, InvalidInput, NotFound
+from tools.errors import Conflict, InvalidInput
 from tools.files import sha256_file, write_atomically
 from tools.notify.base import DeliveryError, Message
+from tools.orders import find_order
 from tools.products import get_product
 from tools.storage.local import clean_name
 from tools.workbook import WorkbookOrder, WorkbookVersion, write_order_workbook
@@ -84,7 +85,9 @@ NotifyEvent = Literal["design_ready", "order_completed"]
 
 
 class NotifyArgs(BaseModel):
-    order_id: uuid.UUID
+    order_id: str = Field(
+        min_length=8, max_length=36, description="The order's id, or its first 8+ characters"
+    )
     event: NotifyEvent
     version: int = Field(ge=1)
 
@@ -98,16 +101,6 @@ class NotificationResult(BaseModel):
 
 class NotifyResult(BaseModel):
     notifications: list[NotificationResult]
-
-
-def _load(ctx: ToolContext, order_id: uuid.UUID) -> Order:
-    with ctx.backends.db.session() as session:
-        order = repo.get_order(session, order_id)
-        if order is None:
-            raise NotFound(f"order {order_id} not found")
-        if not ctx.principal.sees_all_orders and order.customer_sub != ctx.principal.sub:
-            raise NotFound(f"order {order_id} not found")
-        return order
 
 
 def order_work_dir(ctx: ToolContext, order_id: uuid.UUID) -> Path:
@@ -130,7 +123,7 @@ def create_order_folder(ctx: ToolContext, args: OrderRef) -> FolderResult:
     Returns:
         folder_path: the folder, relative to the drive root.
     """
-    order = _load(ctx, args.order_id)
+    order = find_order(ctx, args.order_id)
     folder = ctx.backends.storage.ensure_folder(f"Orders/{order_folder_name(order)}")
     with ctx.backends.db.session() as session:
         repo.update_order(session, order.id, folder_path=folder)
@@ -147,7 +140,7 @@ def generate_design(ctx: ToolContext, args: GenerateDesignArgs) -> DesignVersion
     Returns:
         the design file, its checksum, size and the engine and model that made it.
     """
-    order = _load(ctx, args.order_id)
+    order = find_order(ctx, args.order_id)
     file_name = f"design-v{args.version}.png"
     target = order_work_dir(ctx, order.id) / file_name
     with ctx.backends.db.session() as session:
@@ -214,7 +207,7 @@ def fill_order_workbook(ctx: ToolContext, args: OrderRef) -> WorkbookResult:
     Returns:
         the workbook's path in the order's work folder and its checksum.
     """
-    order = _load(ctx, args.order_id)
+    order = find_order(ctx, args.order_id)
     product = get_product(order.product)
     versions = [
         WorkbookVersion(
@@ -262,7 +255,7 @@ def upload_files(ctx: ToolContext, args: UploadFilesArgs) -> UploadResult:
     Returns:
         each file's drive path and checksum, and whether it was uploaded or already there.
     """
-    order = _load(ctx, args.order_id)
+    order = find_order(ctx, args.order_id)
     if not order.folder_path:
         raise Conflict(f"order {order.id} has no folder yet; run create_order_folder first")
     work = order_work_dir(ctx, order.id)
@@ -340,7 +333,7 @@ def notify(ctx: ToolContext, args: NotifyArgs) -> NotifyResult:
     Returns:
         each notification's audience, recipient, status and the channels that delivered it.
     """
-    order = _load(ctx, args.order_id)
+    order = find_order(ctx, args.order_id)
     db = ctx.backends.db
     with db.session() as session:
         for fields in _messages(

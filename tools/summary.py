@@ -257,5 +257,6 @@ def _store(ctx: ToolContext, args: SummaryArgs, data: bytes) -> str:
 
 
 def _default_title(args: SummaryArgs) -> str:
-    span = f"{args.start or 'start'} to {args.end or date.today()}"
+    end = args.end or date.today()
+    span = f"{args.start} to {end}" if args.start else f"until {end}"
     return f"Orders by {args.group_by} {span}"
