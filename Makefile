@@ -35,6 +35,7 @@ format: install
 
 bench: install
 	$(BIN)/python bench/order_pipeline.py
+	$(BIN)/python bench/admin_commands.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

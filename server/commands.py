@@ -87,6 +87,18 @@ def _result(message: ToolMessage) -> tuple[ActionStatus, Any]:
     return "ok", content
 
 
+# A command's messages are checkpointed once, when its run ends: a short chat turn gains
+# nothing from a checkpoint per step, and a crash mid-command loses only that command, which
+# its caller sees fail.
+DURABILITY: Literal["exit"] = "exit"
+
+
+def _this_turn(messages: list[BaseMessage], command_id: str) -> list[BaseMessage]:
+    """The messages from this command's HumanMessage on."""
+    start = next(i for i, m in enumerate(messages) if m.id == command_id)
+    return messages[start:]
+
+
 _NO_RESULT: tuple[ActionStatus, Any] = ("error", "the tool did not answer")
 
 
@@ -121,7 +133,7 @@ class PreparedRun:
     input: dict[str, Any]
     config: RunnableConfig
     context: ToolContext
-    seen: int  # messages the thread had before this command
+    command_id: str  # the id of this command's HumanMessage: what follows it is this turn
 
 
 @dataclass
@@ -153,19 +165,18 @@ class CommandService:
             "tags": ["admin"],
             "metadata": {"session_id": str(session_id), "role": str(principal.role)},
         }
-        before = len(self.agent.get_state(config).values.get("messages", []))
         context = ToolContext(
             backends=self.tools.backends,
             principal=principal,
             request_id=request_id,
             runs=self.tools.runs,
         )
-        agent_input = {"messages": [HumanMessage(body.command)]}
-        return PreparedRun(session_id, agent_input, config, context, before)
+        command = HumanMessage(body.command, id=str(uuid.uuid4()))
+        return PreparedRun(session_id, {"messages": [command]}, config, context, command.id or "")
 
     def run(self, run: PreparedRun) -> CommandOut:
-        state = self.agent.invoke(run.input, run.config, context=run.context, durability="sync")
-        return self._answer(run.session_id, state["messages"][run.seen :])
+        state = self.agent.invoke(run.input, run.config, context=run.context, durability=DURABILITY)
+        return self._answer(run.session_id, _this_turn(state["messages"], run.command_id))
 
     def _answer(self, session_id: uuid.UUID, messages: list[BaseMessage]) -> CommandOut:
         actions = actions_of(messages)
@@ -184,7 +195,7 @@ class CommandService:
             run.input,
             run.config,
             context=run.context,
-            durability="sync",
+            durability=DURABILITY,
             stream_mode=["messages", "updates"],
         )
         for mode, data in parts:
@@ -204,5 +215,5 @@ class CommandService:
                                 "tool_result",
                                 {"tool": message.name, "status": status, "result": result},
                             )
-        messages = self.agent.get_state(run.config).values["messages"][run.seen :]
+        messages = _this_turn(self.agent.get_state(run.config).values["messages"], run.command_id)
         yield "done", self._answer(run.session_id, messages).model_dump(mode="json")

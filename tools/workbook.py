@@ -24,6 +24,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.drawing.image import Image as SheetImage
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 from PIL import Image
@@ -323,7 +324,10 @@ def read_order_workbook(path: Path) -> WorkbookFields:
     Raises:
         ValueError: the file is not an order workbook, or a field is missing or malformed.
     """
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError) as exc:
+        raise ValueError(f"{path.name} is not a readable workbook ({exc})") from exc
     try:
         if ORDER_SHEET not in workbook.sheetnames:
             raise ValueError(f"{path.name} has no {ORDER_SHEET!r} sheet")

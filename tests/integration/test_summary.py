@@ -107,3 +107,13 @@ def test_from_order_workbooks_and_both_sources(
     both = build_summary_sheet(ctx, SummaryArgs(sources=["orders", "workbooks"]))
     # The same order in a workbook and the database counts once.
     assert {r.group: r.orders for r in both.rows} == {"mug": 2, "poster": 1, "sticker": 1}
+
+
+def test_a_damaged_workbook_is_skipped_not_fatal(
+    ctx: ToolContext, db: Database, tmp_path: Path
+) -> None:
+    damaged = tmp_path / "drive" / "Orders" / "2026-11-02 X 0a1b2c3d" / "order-0a1b2c3d.xlsx"
+    damaged.parent.mkdir(parents=True)
+    damaged.write_bytes(b"not a zip file")
+    summary = build_summary_sheet(ctx, SummaryArgs(sources=["workbooks"]))
+    assert summary.rows == [] and summary.totals.orders == 0

@@ -1,0 +1,138 @@
+"""Server-side latency of POST /admin/commands (offline interpreter) over the admin corpus,
+against the same operations through the direct admin endpoints, in one run.
+
+It starts `atelier serve` on a scratch database and data folder, seeds a drive and a few
+orders, then, round after round, sends every corpus command whose tool has a direct endpoint
+(list_sheets, create_sheet_from_template, list_files, build_summary_sheet) and the same tool
+call to its endpoint, interleaved. Latency is the server's own (the Server-Timing header), so
+the HTTP client's overhead is left out of both sides.
+
+    python bench/admin_commands.py [--rounds 5]
+
+Targets: command p50 under 50 ms; command/direct ratio ≤ 2×.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from persistence import migrate
+from server.security import issue_token
+from tests.e2e.admin_corpus import CORPUS, Case
+from tests.support.server import ServerProcess
+from tools.access import Role
+
+LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
+DIRECT = {
+    "list_sheets": ("GET", "/admin/sheets"),
+    "create_sheet_from_template": ("POST", "/admin/sheets"),
+    "list_files": ("GET", "/admin/files"),
+    "build_summary_sheet": ("POST", "/admin/summary"),
+}
+SEED = [
+    "Pricing/Price List 2026.xlsx",
+    "Reports/Weekly report.xlsx",
+    "Reports/logo.png",
+    "Orders/2026-11-02 Jane Doe 0a1b2c3d/order-0a1b2c3d.xlsx",
+]
+
+
+def server_ms(response: httpx.Response) -> float:
+    match = re.search(r"dur=([\d.]+)", response.headers.get("server-timing", ""))
+    assert match, "the server sent no Server-Timing header"
+    return float(match.group(1))
+
+
+def renamed(case: Case, n: int) -> tuple[str, dict[str, Any]]:
+    """The case's command and args; a created sheet gets a new title each round."""
+    command, args = case.turns[-1], dict(case.args)
+    if case.tool == "create_sheet_from_template":
+        title = args["title"]
+        args["title"] = f"{title} r{n}"
+        command = command.replace(title, args["title"])
+    return command, args
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    cases = [
+        c
+        for c in CORPUS
+        if c.tool in DIRECT and len(c.turns) == 1 and c.action == "ok" and c.http == 200
+    ]
+    name = f"atelier_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(LOCAL_SERVER, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(LOCAL_SERVER).set(database=name).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    command_ms: list[float] = []
+    direct_ms: list[float] = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            data_dir = Path(tmp)
+            for rel in SEED:
+                (data_dir / "drive" / rel).parent.mkdir(parents=True, exist_ok=True)
+                (data_dir / "drive" / rel).write_bytes(b"seeded")
+            with ServerProcess(data_dir, {"ATELIER_DATABASE_URL": url}) as server:
+                token = issue_token(server.env["ATELIER_JWT_SECRET"], "ada", Role.ADMIN)
+                client = httpx.Client(
+                    base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
+                )
+                for n in range(args.rounds + 1):
+                    for case in cases:
+                        command, tool_args = renamed(case, n)
+                        said = client.post("/admin/commands", json={"command": command})
+                        method, path = DIRECT[case.tool or ""]
+                        if case.tool == "create_sheet_from_template":
+                            tool_args["title"] += " direct"
+                        direct = (
+                            client.get(path, params=tool_args)
+                            if method == "GET"
+                            else client.post(path, json=tool_args)
+                        )
+                        assert said.status_code == 200, said.text
+                        assert direct.status_code in (200, 201), direct.text
+                        if n:  # round 0 warms both paths up
+                            command_ms.append(server_ms(said))
+                            direct_ms.append(server_ms(direct))
+    finally:
+        with psycopg.connect(LOCAL_SERVER, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    c50, c99 = percentile(command_ms, 0.5), percentile(command_ms, 0.99)
+    d50, d99 = percentile(direct_ms, 0.5), percentile(direct_ms, 0.99)
+    print(f"{len(cases)} corpus commands x {args.rounds} rounds (server-side, Server-Timing)")
+    c_mean, d_mean = statistics.mean(command_ms), statistics.mean(direct_ms)
+    print(f"POST /admin/commands: p50 {c50:6.1f} ms  p99 {c99:6.1f} ms  mean {c_mean:6.1f} ms")
+    print(f"direct endpoints:     p50 {d50:6.1f} ms  p99 {d99:6.1f} ms  mean {d_mean:6.1f} ms")
+    ratio = c50 / d50
+    print(f"ratio command/direct p50: {ratio:.2f}x (target <= 2x: {verdict(ratio <= 2)})")
+    print(f"command p50 {c50:.1f} ms (target < 50 ms: {verdict(c50 < 50)})")
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+if __name__ == "__main__":
+    main()
