@@ -7,13 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tools.design.layout import LayoutEngine
-
 from persistence.database import Database
 from persistence.repositories import orders as repo
 from settings import Settings
 from tools.context import Backends
 from tools.design.base import DesignEngine
+from tools.design.layout import LayoutEngine
 from tools.notify.base import Channel
 from tools.notify.log_channel import LogChannel
 from tools.storage.local import LocalDrive
