@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from persistence.models import Order
+from persistence.models import DesignVersion, Order
 from persistence.repositories import notifications as outbox
 from persistence.repositories import orders as repo
 from tools.context import ToolContext
@@ -146,7 +146,7 @@ def generate_design(ctx: ToolContext, args: GenerateDesignArgs) -> DesignVersion
     with ctx.backends.db.session() as session:
         existing = repo.get_design_version(session, order.id, args.version)
     if existing and target.exists() and sha256_file(target) == existing.sha256:
-        return _design_result(existing.version, target, existing.sha256, existing, reused=True)
+        return _design_result(target, existing, reused=True)
 
     data_dir = ctx.backends.settings.data_dir
     request = DesignRequest(
@@ -180,21 +180,19 @@ def generate_design(ctx: ToolContext, args: GenerateDesignArgs) -> DesignVersion
         else:
             for key, value in fields.items():
                 setattr(row, key, value)
-        return _design_result(args.version, target, digest, row, reused=False)
+        return _design_result(target, row, reused=False)
 
 
-def _design_result(
-    version: int, path: Path, digest: str, row: object, *, reused: bool
-) -> DesignVersionResult:
+def _design_result(path: Path, row: DesignVersion, *, reused: bool) -> DesignVersionResult:
     return DesignVersionResult(
-        version=version,
+        version=row.version,
         path=str(path),
         file_name=path.name,
-        sha256=digest,
-        engine=row.engine,  # type: ignore[attr-defined]
-        model=row.model,  # type: ignore[attr-defined]
-        width=row.width,  # type: ignore[attr-defined]
-        height=row.height,  # type: ignore[attr-defined]
+        sha256=row.sha256,
+        engine=row.engine,
+        model=row.model,
+        width=row.width,
+        height=row.height,
         reused=reused,
     )
 
