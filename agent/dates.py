@@ -362,6 +362,19 @@ def _apply_cue(cue: str | None, point: DateRange) -> DateRange:
     return point
 
 
+def _end_in_range(first: DateRange, last: DateRange, phrase: str) -> date | None:
+    """The end of "between November 1 and November 30": a yearless end takes the start's year
+    when the most-recent-date rule put it in an earlier year than the start."""
+    end, start = last.end, first.start
+    if end is None or start is None or end >= start or re.search(r"\d{4}", phrase):
+        return end
+    if end.year < start.year:
+        moved = shift_months(end, 12 * (start.year - end.year))
+        if moved >= start:
+            return moved
+    return end
+
+
 def find_dates(text: str, today: date) -> DateFinding:
     """Every date phrase in ``text`` (lowercase), combined into one range.
 
@@ -387,7 +400,7 @@ def find_dates(text: str, today: date) -> DateFinding:
             continue
         if not match["cue"] and re.fullmatch(_YEAR, match["a"].strip()):
             continue  # "2025 - 2026" alone is too likely to be part of a name
-        claim(match, DateRange(first.start, last.end))
+        claim(match, DateRange(first.start, _end_in_range(first, last, match["b"])))
     for match in list(_CUED_RE.finditer(masked)):
         point = parse_point(match["a"], today)
         if point is not None:

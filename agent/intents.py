@@ -99,6 +99,7 @@ class Interpretation:
         refine: the call re-issues the previous turn's tool with new constraints.
         asks_for: with a clarifying question, the tool it is about, so the answer can complete
             the call on the next turn.
+        informative: a reply that answers (a greeting, help), not a refusal or a question.
     """
 
     tool: str | None
@@ -106,6 +107,7 @@ class Interpretation:
     reply: str | None = None
     refine: bool = False
     asks_for: str | None = None
+    informative: bool = False
 
 
 # --------------------------------------------------------------------------- text
@@ -298,6 +300,11 @@ _GROUP_RE = re.compile(
     + "|".join(w for words in _GROUP_WORDS.values() for w in words.split())
     + r")\b|\b(?P<daily>daily|day\s+by\s+day)\b"
 )
+# An explicit grouping summaries cannot do ("grouped by colour"): refused, not ignored.
+_OTHER_GROUP_RE = re.compile(
+    r"\b(?:group(?:ed)?\s+by|grouping\s+by|broken\s+down\s+by|break(?:\s*down)?\s+by|"
+    r"split\s+by)\s+(?:the\s+)?(?P<g>[a-z]+)"
+)
 _STATUS_WORDS: tuple[tuple[str, str], ...] = (  # status, regex; the first that matches wins
     (
         "awaiting_approval",
@@ -395,6 +402,8 @@ class _Mention:
 _NAME_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (cue, re.compile(pattern))
     for cue, pattern in (
+        # The drive's own folders, whose names are also words of the domain.
+        ("folder", r"\b(?:in|inside|within)\s+(?:the\s+)?(?P<n>templates|summaries)\b"),
         (
             "template",
             rf"\b(?:from|using|with|off|of|use|copy|duplicate|clone)\s+{_DET}template\s+"
@@ -448,6 +457,7 @@ _NAME_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _CAPITALISED = r"[A-Z][^\s,;:!?()\ue000]*(?:\s+[A-Z0-9][^\s,;:!?()\ue000]*)*"
 _CAPITALISED_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("folder", re.compile(rf"(?P<n>{_CAPITALISED})\s+(?i:folder|directory)\b")),
+    ("template", re.compile(rf"(?P<n>{_CAPITALISED})\s+(?i:template)\b")),
     ("in", re.compile(rf"\b(?i:in|into|inside|within|under)\s+(?:the\s+)?(?P<n>{_CAPITALISED})")),
     ("for", re.compile(rf"\b(?i:of)\s+(?:the\s+)?(?P<n>{_CAPITALISED})")),
 )
@@ -495,6 +505,7 @@ class _Slots:
     version: int | None = None
     sources: list[str] = field(default_factory=list)
     feedback: str | None = None
+    unknown_group: str | None = None
 
     def named(self, *cues: str) -> str | None:
         """The first mention with one of ``cues``, in cue order."""
@@ -515,9 +526,19 @@ def _number(word: str) -> int | None:
     return _SMALL_NUMBERS.get(word)
 
 
+# "the Invoice template called 'X'": the template is named already, so X names the new sheet.
+_NAMED_TEMPLATE_THEN_NAME_RE = re.compile(
+    r"(?P<w>[^\s\ue000]+)\s+template\s+(?:named|called|titled)\s*$"
+)
+_NOT_A_TEMPLATE_NAME = frozenset(("the", "a", "an", "from", "using", "with", "use", "this", "that"))
+
+
 def _quote_cue(text: _Text, start: int, end: int) -> str:
     before = text.lower[max(0, start - 30) : start]
     after = text.lower[end : end + 20]
+    named_template = _NAMED_TEMPLATE_THEN_NAME_RE.search(before)
+    if named_template and named_template["w"] not in _NOT_A_TEMPLATE_NAME:
+        return "name"
     for cue, pattern in _QUOTE_CUES_AFTER:
         if pattern.search(after):
             return cue
@@ -527,12 +548,20 @@ def _quote_cue(text: _Text, start: int, end: int) -> str:
     return "plain"
 
 
+# '"price" in the name': the quoted words are a name filter, and "in the name" is no folder.
+_IN_THE_NAME_RE = re.compile(r"^\s*in\s+(?:the|their|its)\s+(?:file\s*)?names?\b")
+
+
 def _extract_quoted(text: _Text, slots: _Slots) -> None:
     for match in list(text.finditer(_QUOTED_RE)):
         group = next(g for g in ("d", "c", "s", "q") if match[g] is not None)
         start, end = match.span(group)
         value = text.original[start:end].strip()
         cue = _quote_cue(text, match.start(), match.end())
+        in_the_name = _IN_THE_NAME_RE.match(text.lower[match.end() :])
+        if in_the_name:
+            cue = "contains"
+            text.mask(match.end(), match.end() + in_the_name.end())
         if cue == "feedback" and slots.feedback is None:
             slots.feedback = value
         elif value:
@@ -592,6 +621,11 @@ def _extract_keywords(text: _Text, slots: _Slots) -> None:
         slots.group_by = next(k for k, words in _GROUP_WORDS.items() if word in words.split())
         # Only the group word: "breakdown" in "breakdown by day" still says "summary".
         text.mask(*match.span("g" if match["g"] else "daily"))
+    else:
+        other = text.find(_OTHER_GROUP_RE)
+        if other:
+            slots.unknown_group = other["g"]
+            text.mask(*other.span())
     event = text.find(_EVENT_RE)
     if event:
         slots.event = "design_ready" if event["ready"] else "order_completed"
@@ -601,9 +635,12 @@ def _extract_keywords(text: _Text, slots: _Slots) -> None:
             slots.status = status
             text.mask(*found.span())
     slots.kind = next((kind for kind, pattern in _KIND_RES if text.find(pattern)), None)
-    for match in text.finditer(_SOURCE_RE):
+    for match in list(text.finditer(_SOURCE_RE)):
         wanted = ("orders", "workbooks") if match["both"] else (str(match.lastgroup),)
         slots.sources.extend(source for source in wanted if source not in slots.sources)
+        if match["both"] or match["orders"]:
+            # "from both the database and …" names sources, not a folder to read from.
+            text.mask(*match.span())
     slots.sources.sort(key=("orders", "workbooks").index)
 
 
@@ -648,10 +685,25 @@ def _extract_feedback(text: _Text, slots: _Slots) -> None:
         text.mask(start, end)
 
 
+# "sheets with report in the name": the words are a name filter, whatever else they could mean.
+_WITH_IN_THE_NAME_RE = re.compile(
+    r"\b(?:with|having|has|have)\s+(?P<n>[^\s\ue000,;:!?]+(?:\s+[^\s\ue000,;:!?]+){0,2}?)"
+    r"\s+in\s+(?:the|their|its)\s+(?:file\s*)?names?\b"
+)
+
+
+def _extract_name_filter(text: _Text, slots: _Slots) -> None:
+    match = text.find(_WITH_IN_THE_NAME_RE)
+    if match:
+        slots.mentions.append(_Mention("contains", text.take(*match.span("n"))))
+        text.mask(*match.span())
+
+
 def _extract_slots(text: _Text, today: date, *, with_feedback: bool) -> _Slots:
     slots = _Slots()
     _extract_quoted(text, slots)
     _extract_ids(text, slots)
+    _extract_name_filter(text, slots)
     if with_feedback:
         # Feedback is free text ("because the logo is in the wrong folder"): take it before
         # the name and date cues find things in it.
@@ -1266,12 +1318,14 @@ def _guard(command: str, tools: Mapping[str, ToolSchema]) -> Interpretation | No
 def _small_talk(text: _Text, tools: Mapping[str, ToolSchema]) -> Interpretation | None:
     plain = text.masked.strip(" .!?")
     if _GREETING_RE.search(plain):
-        return _reply("Hello! I run the shop's drive and orders. " + _capabilities(tools))
-    if _THANKS_RE.search(plain):
-        return _reply("You're welcome. Anything else?")
-    if _HELP_RE.search(plain):
-        return _reply(_capabilities(tools))
-    return None
+        reply = "Hello! I run the shop's drive and orders. " + _capabilities(tools)
+    elif _THANKS_RE.search(plain):
+        reply = "You're welcome. Anything else?"
+    elif _HELP_RE.search(plain):
+        reply = _capabilities(tools)
+    else:
+        return None
+    return Interpretation(tool=None, reply=reply, informative=True)
 
 
 def _cannot(what: str, tools: Mapping[str, ToolSchema]) -> Interpretation:
@@ -1326,7 +1380,15 @@ def _answer_text(text: _Text) -> str:
         r"^\W*(?:(?:the|a|an|use|it's|it is|call it|name it|because)\s+)*", "", value, flags=re.I
     )
     value = re.sub(r"\s+(?:one|template)\W*$", "", value, flags=re.I)
-    return " ".join(value.split()).strip(" .!?\"'“”")
+    # "Invoice, called Invoice 77": the title was taken; its cue word stays behind.
+    value = re.sub(r"[\s,;:]*\b(?:called|named|titled|as)\W*$", "", value, flags=re.I)
+    return " ".join(value.split()).strip(" .!?,;:\"'“”")
+
+
+def _feedback_answer(text: _Text) -> str:
+    """A bare answer to "what should change?": all of it is the feedback, as typed."""
+    value = re.sub(r"^\W*(?:because\s+)?", "", text.original.strip(), flags=re.I)
+    return " ".join(value.split()).rstrip(".!")
 
 
 def _follow_up(
@@ -1345,8 +1407,9 @@ def _follow_up(
     merged.update(new)
     if previous.pending:
         asked = _missing(previous.tool, previous.args)
-        if asked and asked[0] not in new and _answer_text(text):
-            merged[asked[0]] = _answer_text(text)
+        answer = _feedback_answer(text) if asked and asked[0] == "feedback" else _answer_text(text)
+        if asked and asked[0] not in new and answer:
+            merged[asked[0]] = answer
         return _finish(previous.tool, merged, tools, slots)
     if not new and not slots.clear_dates:
         return None
@@ -1445,6 +1508,11 @@ def interpret(
     if intent is None:
         return _no_intent(text, tools, bool(injected), tool_choice)
     tool = intent.rule.tool
+    if tool == "build_summary_sheet" and slots.unknown_group:
+        return _reply(
+            f"I can't group a summary by {slots.unknown_group}: summaries group orders by "
+            "product, status, customer or day. Nothing was done."
+        )
     for pattern, what in _UNSUPPORTED:
         if text.find(pattern) and tool not in ("approve_order", "notify"):
             return _cannot(what, tools)

@@ -254,7 +254,7 @@ class OfflineChatModel(BaseChatModel):
             metadata[PENDING_KEY] = {"tool": decided.asks_for, "args": decided.args}
             metadata[OUTCOME_KEY] = "needs_input"
         else:
-            metadata[OUTCOME_KEY] = "error"
+            metadata[OUTCOME_KEY] = "ok" if decided.informative else "error"
         return self._text_message(messages, decided.reply or "", stop, metadata)
 
     def _usage(self, messages: Sequence[BaseMessage], output: int) -> UsageMetadata:

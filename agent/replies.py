@@ -311,6 +311,8 @@ def _reviewed(args: Mapping[str, Any], data: Any) -> str:
 
 def _notified(args: Mapping[str, Any], data: Any) -> str:
     event = str(args.get("event", "")).replace("_", " ")
+    if isinstance(data, Mapping) and isinstance(data.get("notifications"), list):
+        data = data["notifications"]  # the notify tool's result
     records = data if isinstance(data, list) else [data]
     sent = [
         f"{r.get('audience', 'recipient')} ({r.get('status', 'sent')})"

@@ -779,3 +779,73 @@ def test_arguments_the_bound_schema_lacks_are_dropped() -> None:
 def test_odd_input_gets_an_answer(command: str) -> None:
     result = run(command)
     assert (result.tool is None) != (result.reply is None)
+
+
+# Phrasings the admin corpus found misread, each pinned here at a fixed date.
+CORPUS_FINDINGS: list[tuple[str, str | None, dict[str, Any]]] = [
+    ('find sheets with "price" in the name', "list_sheets", {"name_contains": "price"}),
+    (
+        "show the top 3 sheets with report in the name",
+        "list_sheets",
+        {"name_contains": "report", "limit": 3},
+    ),
+    (
+        'create a sheet from the Invoice template called "Invoice 1042"',
+        "create_sheet_from_template",
+        {"template": "Invoice", "title": "Invoice 1042"},
+    ),
+    (
+        'make a copy of the Price List template named "Price List 2027" in the Pricing folder',
+        "create_sheet_from_template",
+        {"template": "Price List", "title": "Price List 2027", "folder": "Pricing"},
+    ),
+    ("list files in templates", "list_files", {"folder": "templates"}),
+    (
+        'what files have "week" in the name in Reports',
+        "list_files",
+        {"folder": "Reports", "name_contains": "week"},
+    ),
+    (
+        "summarize orders by status from both the database and the workbooks",
+        "build_summary_sheet",
+        {"group_by": "status", "sources": ["orders", "workbooks"]},
+    ),
+    (
+        "summary by customer between November 1 and November 30",
+        "build_summary_sheet",
+        {"group_by": "customer", "start": "2026-11-01", "end": "2026-11-30"},
+    ),
+    ("summary grouped by colour", None, {}),
+]
+
+
+@pytest.mark.parametrize(("command", "tool", "args"), CORPUS_FINDINGS)
+def test_corpus_findings(command: str, tool: str | None, args: dict[str, Any]) -> None:
+    result = run(command)
+    assert (result.tool, result.args) == (tool, args)
+
+
+def test_a_range_that_really_ends_before_it_starts_is_still_refused() -> None:
+    result = run("summary by product from November 20 to November 10")
+    assert result.tool is None and "before the start date" in (result.reply or "")
+
+
+def test_answers_to_questions_keep_what_was_typed() -> None:
+    asked = run("create a new sheet from a template")
+    answered = run(
+        "Invoice, called Invoice 77",
+        previous=PreviousCall("create_sheet_from_template", asked.args, pending=True),
+    )
+    assert answered.args == {"template": "Invoice", "title": "Invoice 77"}
+    feedback = run(
+        "the moon should be bigger",
+        previous=PreviousCall(
+            "approve_order", {"order_id": "1a2b3c4d", "approved": False}, pending=True
+        ),
+    )
+    assert feedback.args["feedback"] == "the moon should be bigger"
+
+
+def test_greetings_are_informative_and_refusals_are_not() -> None:
+    assert run("hi").informative and run("what can you do?").informative
+    assert not run("delete all the files").informative
