@@ -38,7 +38,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import ConfigDict, Field, SecretStr
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
 from agent.intents import (
     Interpretation,
@@ -189,6 +189,9 @@ class OfflineChatModel(BaseChatModel):
     today: date | None = None
 
     model_config = ConfigDict(populate_by_name=True)
+    # The agent binds the same tool objects on every model call; converting their schemas is
+    # most of bind_tools' cost, so each object is converted once (kept alive with its result).
+    _converted: dict[int, tuple[Any, dict[str, Any]]] = PrivateAttr(default_factory=dict)
 
     @property
     def _llm_type(self) -> str:
@@ -215,10 +218,17 @@ class OfflineChatModel(BaseChatModel):
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools (any form ``convert_to_openai_tool`` accepts); the interpreter only ever
         calls these. ``tool_choice``: "auto"/None, "none", "any"/"required"/True, or a name."""
-        formatted = [convert_to_openai_tool(tool) for tool in tools]
+        formatted = [self._convert(tool) for tool in tools]
         if tool_choice is not None:
             kwargs["tool_choice"] = tool_choice
         return super().bind(tools=formatted, **kwargs)
+
+    def _convert(self, tool: Any) -> dict[str, Any]:
+        cached = self._converted.get(id(tool))
+        if cached is None or cached[0] is not tool:
+            cached = (tool, convert_to_openai_tool(tool))
+            self._converted[id(tool)] = cached
+        return cached[1]
 
     # ------------------------------------------------------------------ generation
 
