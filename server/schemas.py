@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from persistence.models import OrderStatus
 from tools.orders import Customer
@@ -78,24 +78,3 @@ class SessionOut(BaseModel):
 class Health(BaseModel):
     status: Literal["ok", "degraded"]
     database: Literal["ok", "unreachable"]
-
-
-class ReviewIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"approved": True},
-                {"approved": False, "feedback": "Make the fox orange and the moon larger"},
-            ]
-        },
-    )
-
-    approved: bool
-    feedback: str | None = Field(default=None, max_length=4000)
-
-    @model_validator(mode="after")
-    def _feedback_when_rejected(self) -> ReviewIn:
-        if not self.approved and not (self.feedback and self.feedback.strip()):
-            raise ValueError("feedback is required when requesting changes")
-        return self

@@ -111,25 +111,42 @@ class ListOrdersArgs(BaseModel):
         return self
 
 
-class ReviewArgs(BaseModel):
+class Review(BaseModel):
+    """A decision on an order's current design (the body of POST /orders/{id}/approve)."""
+
     model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"approved": True},
+                {"approved": False, "feedback": "Make the fox orange and the moon larger"},
+            ]
+        },
+    )
+
+    approved: bool
+    feedback: str | None = Field(default=None, max_length=4000)
+
+    @model_validator(mode="after")
+    def _feedback_when_rejected(self) -> Review:
+        if not self.approved and not (self.feedback and self.feedback.strip()):
+            raise ValueError("feedback is required when requesting changes")
+        return self
+
+
+class ReviewArgs(Review):
+    # Tool arguments reach validation with the injected runtime beside them: not forbidden.
+    model_config = ConfigDict(
+        extra="ignore",
         json_schema_extra={
             "examples": [
                 {"order_id": "3f1c2a9e", "approved": True},
                 {"order_id": "3f1c2a9e", "approved": False, "feedback": "Make the fox orange"},
             ]
-        }
+        },
     )
 
     order_id: str = Field(min_length=8, max_length=36)
-    approved: bool
-    feedback: str | None = Field(default=None, max_length=4000)
-
-    @model_validator(mode="after")
-    def _feedback_when_rejected(self) -> ReviewArgs:
-        if not self.approved and not (self.feedback and self.feedback.strip()):
-            raise ValueError("feedback is required when requesting changes")
-        return self
 
 
 def order_view(order: Order) -> OrderView:

@@ -16,9 +16,9 @@ from starlette.datastructures import UploadFile
 from persistence.models import OrderStatus
 from server.deps import CurrentPrincipal, Services, StaffPrincipal
 from server.images import MAX_BYTES, CheckedImage, ImageRejected, check_image
-from server.schemas import ORDER_EXAMPLE, OrderAccepted, OrderCreate, ReviewIn
+from server.schemas import ORDER_EXAMPLE, OrderAccepted, OrderCreate
 from tools import orders
-from tools.orders import ListOrdersArgs, OrderId, OrderList, OrderView, ReviewArgs
+from tools.orders import ListOrdersArgs, OrderId, OrderList, OrderView, Review, ReviewArgs
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -146,7 +146,7 @@ def get_order(
 @router.post("/{order_id}/approve", response_model=OrderView, summary="Approve or request changes")
 def review_order(
     order_id: uuid.UUID,
-    review: ReviewIn,
+    review: Review,
     request: Request,
     principal: CurrentPrincipal,
     services: Services,

@@ -29,7 +29,7 @@ import torch
 from diffusers import StableDiffusionImg2ImgPipeline, StableDiffusionPipeline
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from tools.design._png import encode_png, fill_print_area
+from tools.design._png import print_result
 from tools.design.base import DesignError, DesignRequest, DesignResult, ProgressCallback
 from tools.products import Product
 
@@ -209,14 +209,7 @@ class DiffusersEngine:
                 **common,
             )
         image: Image.Image = output.images[0]
-        final = fill_print_area(image.convert("RGB"), request.product)
-        return DesignResult(
-            png=encode_png(final, request.product),
-            engine=self.name,
-            model=self.model,
-            width=final.width,
-            height=final.height,
-        )
+        return print_result(image, request.product, self.name, self.model)
 
 
 def _load_reference(path: Path, size: tuple[int, int]) -> Image.Image:

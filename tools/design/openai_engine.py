@@ -18,7 +18,7 @@ from typing import Literal
 import openai
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from tools.design._png import encode_png, fill_print_area
+from tools.design._png import print_result
 from tools.design.base import DesignError, DesignRequest, DesignResult, ProgressCallback
 from tools.products import Product
 
@@ -109,16 +109,9 @@ class OpenAIImageEngine:
             raise DesignError(f"OpenAI image {operation} with {self.model} failed: {exc}") from exc
 
         image = _decode(response)
-        final = fill_print_area(image, request.product)
         if progress is not None:
             progress(1, 1)
-        return DesignResult(
-            png=encode_png(final, request.product),
-            engine=self.name,
-            model=self.model,
-            width=final.width,
-            height=final.height,
-        )
+        return print_result(image, request.product, self.name, self.model)
 
 
 def _upload(path: Path) -> tuple[str, bytes, str]:
