@@ -200,3 +200,13 @@ def test_health_and_openapi(server: ServerProcess) -> None:
     body = spec["paths"]["/orders"]["post"]["requestBody"]["content"]
     assert body["application/json"]["example"] == ORDER_EXAMPLE
     assert "multipart/form-data" in body
+
+
+def test_multipart_without_the_order_part_is_a_422(jane: httpx.Client) -> None:
+    before = count_orders(jane)
+    response = jane.post("/orders", files={"image": ("ref.png", png(), "image/png")})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "order"]
+    unsupported = jane.post("/orders", content=b"order", headers={"Content-Type": "text/plain"})
+    assert unsupported.status_code == 415
+    assert count_orders(jane) == before
