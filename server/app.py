@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.services = AppServices(
             db=db,
             orders=order_service,
-            sessions=SessionService(db=db, order_graph=runner.graph),
+            sessions=SessionService(db=db, order_graph=runner.graph, admin_agent=agent),
             commands=CommandService(db=db, agent=agent, tools=tools),
             tools=tools,
             registry=registry,

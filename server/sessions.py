@@ -8,29 +8,42 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 
+from graphs.admin.graph import AdminAgent
 from graphs.order.graph import CompiledOrderGraph
 from persistence.database import Database
+from persistence.models import AgentSession, SessionKind
 from persistence.repositories import orders as repo
 from server.schemas import CheckpointOut, SessionOut
-from tools.access import Principal
+from tools.access import Principal, Role
 from tools.errors import NotFound
 
 HISTORY_LIMIT = 100
+
+
+def may_see(principal: Principal, row: AgentSession) -> bool:
+    """Its owner; for order sessions also operators and admins; admin conversations admins."""
+    if row.subject == principal.sub:
+        return True
+    if row.kind == SessionKind.ADMIN:
+        return principal.role == Role.ADMIN
+    return principal.sees_all_orders
 
 
 @dataclass
 class SessionService:
     db: Database
     order_graph: CompiledOrderGraph
+    admin_agent: AdminAgent
 
     def get(self, principal: Principal, session_id: uuid.UUID) -> SessionOut:
         with self.db.session() as session:
             row = repo.get_session(session, session_id)
             order = repo.order_for_session(session, session_id) if row else None
-        if row is None or not (principal.sees_all_orders or row.subject == principal.sub):
+        if row is None or not may_see(principal, row):
             raise NotFound(f"session {session_id} not found")
         config: RunnableConfig = {"configurable": {"thread_id": str(session_id)}}
-        snapshot = self.order_graph.get_state(config)
+        graph: Any = self.admin_agent if row.kind == SessionKind.ADMIN else self.order_graph
+        snapshot = graph.get_state(config)
         history = [
             CheckpointOut(
                 checkpoint_id=s.config["configurable"]["checkpoint_id"],
@@ -39,7 +52,7 @@ class SessionService:
                 source=(s.metadata or {}).get("source"),
                 next=list(s.next),
             )
-            for s in self.order_graph.get_state_history(config, limit=HISTORY_LIMIT)
+            for s in graph.get_state_history(config, limit=HISTORY_LIMIT)
         ]
         state: dict[str, Any] = dict(snapshot.values)
         return SessionOut(

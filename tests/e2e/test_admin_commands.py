@@ -149,3 +149,22 @@ def test_streaming_the_same_command(world: dict[str, Any]) -> None:
     done = events[-1][1]
     assert tokens == done["reply"]
     assert [a["tool"] for a in done["actions"]] == ["list_files"]
+
+
+def test_an_admin_session_shows_its_conversation(world: dict[str, Any]) -> None:
+    admin: httpx.Client = world["admin"]
+    first = admin.post("/admin/commands", json={"command": "list the folders"}).json()
+    admin.post(
+        "/admin/commands",
+        json={"command": "only the sheets", "session_id": first["session_id"]},
+    )
+    session = admin.get(f"/sessions/{first['session_id']}")
+    assert session.status_code == 200, session.text
+    body = session.json()
+    assert body["kind"] == "admin" and body["order_id"] is None
+    said = [m["content"] for m in body["state"]["messages"] if m["type"] == "human"]
+    assert said == ["list the folders", "only the sheets"]
+    assert body["history"]
+    # A customer cannot read an admin's conversation.
+    jane: httpx.Client = world["jane"]
+    assert jane.get(f"/sessions/{first['session_id']}").status_code == 404
