@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     pipeline_workers: int = Field(default=4, ge=1, le=64)
 
     webhook_url: str | None = None

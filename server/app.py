@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -29,9 +31,19 @@ from tools.backends import make_backends
 from tools.catalog import build_registry
 from tools.context import ToolContext
 from tools.errors import AtelierError
+from tools.log_context import bound
 from tools.templates import ensure_starter_templates
 
 log = logging.getLogger(__name__)
+access = logging.getLogger("atelier.access")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def request_id_from(header: str | None) -> str:
+    """The caller's request id when it is a sane token, else a new one."""
+    if header and _REQUEST_ID.fullmatch(header):
+        return header
+    return uuid.uuid4().hex
 
 
 def prepare_database(settings: Settings) -> Database:
@@ -87,11 +99,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     @app.middleware("http")
-    async def server_timing(request: Request, call_next: Any) -> Response:
-        """Server-Timing: how long the app took, for clients and benchmarks to read."""
+    async def request_context(request: Request, call_next: Any) -> Response:
+        """A request id (the caller's X-Request-ID, or a new one) for every log line of the
+        request and of the runs it starts; it comes back in the response, with Server-Timing."""
+        request_id = request_id_from(request.headers.get("x-request-id"))
         started = time.perf_counter()
-        response: Response = await call_next(request)
-        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
+        with bound(request_id=request_id):
+            response: Response = await call_next(request)
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            access.info(
+                "%s %s %d",
+                request.method,
+                request.url.path,
+                response.status_code,
+                extra={"status": response.status_code, "duration_ms": round(elapsed_ms, 2)},
+            )
+        response.headers["X-Request-ID"] = request_id
+        response.headers["Server-Timing"] = f"app;dur={elapsed_ms:.2f}"
         return response
 
     @app.exception_handler(AtelierError)

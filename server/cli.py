@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from persistence import migrate
 from persistence.database import resolve_database
+from server.logs import configure_logging
 from server.security import DEFAULT_TTL_S, issue_token, jwt_secret
 from settings import get_settings
 from tools.access import ISSUABLE_ROLES, Role
@@ -22,7 +22,8 @@ def serve(args: argparse.Namespace) -> int:
         factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,
-        log_level="info",
+        log_config=None,  # ours, set up in main(): JSON lines or console, ids on every line
+        access_log=False,  # the app logs each request itself, with its request id
     )
     return 0
 
@@ -64,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(get_settings().log_level)
     args = build_parser().parse_args(argv)
     result: int = args.func(args)
     return result

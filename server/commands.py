@@ -28,6 +28,7 @@ from persistence.repositories import orders as repo
 from tools.access import Principal
 from tools.context import ToolContext
 from tools.errors import NotFound
+from tools.log_context import bound
 
 ActionStatus = Literal["ok", "error", "denied"]
 CommandStatus = Literal["ok", "error", "needs_input"]
@@ -175,7 +176,10 @@ class CommandService:
         return PreparedRun(session_id, {"messages": [command]}, config, context, command.id or "")
 
     def run(self, run: PreparedRun) -> CommandOut:
-        state = self.agent.invoke(run.input, run.config, context=run.context, durability=DURABILITY)
+        with bound(session_id=str(run.session_id)):
+            state = self.agent.invoke(
+                run.input, run.config, context=run.context, durability=DURABILITY
+            )
         return self._answer(run.session_id, _this_turn(state["messages"], run.command_id))
 
     def _answer(self, session_id: uuid.UUID, messages: list[BaseMessage]) -> CommandOut:

@@ -15,6 +15,7 @@ from server.security import InvalidToken, verify_token
 from server.sessions import SessionService
 from tools.access import Principal, Role
 from tools.context import ToolContext
+from tools.log_context import current
 from tools.registry import ToolRegistry
 
 
@@ -30,10 +31,9 @@ class AppServices:
     registry: ToolRegistry
     jwt_secret: str
 
-    def context_for(self, principal: Principal, request: Request | None = None) -> ToolContext:
-        """The tool context for one request's caller."""
-        request_id = request.headers.get("x-request-id") if request is not None else None
-        return replace(self.tools, principal=principal, request_id=request_id)
+    def context_for(self, principal: Principal) -> ToolContext:
+        """The tool context for one request's caller, under the request's id."""
+        return replace(self.tools, principal=principal, request_id=current("request_id"))
 
 
 def get_services(request: Request) -> AppServices:

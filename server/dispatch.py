@@ -3,6 +3,7 @@ blocks); Celery workers will implement the same RunDispatcher interface."""
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import uuid
 from collections.abc import Callable, Mapping
@@ -23,7 +24,9 @@ class InProcessDispatcher:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pipeline")
 
     def _submit(self, fn: Callable[..., Any], order_id: uuid.UUID, *args: Any) -> None:
-        future = self._pool.submit(fn, order_id, *args)
+        # The run keeps the ids of the request that started it (threads don't inherit them).
+        context = contextvars.copy_context()
+        future = self._pool.submit(context.run, fn, order_id, *args)
         future.add_done_callback(lambda f: self._report(f, order_id))
 
     @staticmethod

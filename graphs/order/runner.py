@@ -20,6 +20,7 @@ from graphs.order.state import ReviewDecision
 from persistence.models import OrderStatus
 from persistence.repositories import orders as repo
 from tools.context import ToolContext
+from tools.log_context import bound, current
 from tools.registry import ToolRegistry
 
 log = logging.getLogger(__name__)
@@ -43,11 +44,15 @@ class OrderRunner:
             if order is None:
                 raise LookupError(f"order {order_id} not found")
             thread_id = str(order.session_id)
+        metadata = {"order_id": str(order_id), "session_id": thread_id}
+        request_id = current("request_id")
+        if request_id:
+            metadata["request_id"] = request_id
         return {
             "configurable": {"thread_id": thread_id},
             "run_name": "order pipeline",
             "tags": ["order"],
-            "metadata": {"order_id": str(order_id), "session_id": thread_id},
+            "metadata": metadata,
         }
 
     def start(self, order_id: uuid.UUID) -> str:
@@ -85,6 +90,10 @@ class OrderRunner:
 
     def _run(self, order_id: uuid.UUID, graph_input: Any) -> str:
         config = self.config(order_id)
+        with bound(order_id=str(order_id), session_id=config["configurable"]["thread_id"]):
+            return self._invoke(order_id, graph_input, config)
+
+    def _invoke(self, order_id: uuid.UUID, graph_input: Any, config: RunnableConfig) -> str:
         try:
             self.graph.invoke(graph_input, config, context=self.context, durability="sync")
         except Exception as exc:

@@ -21,27 +21,25 @@ from tools.drive import (
     ListSheetsArgs,
     SheetList,
 )
+from tools.log_context import current
 from tools.summary import Summary, SummaryArgs
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
 
-def _run(
-    services: AppServices, request: Request, principal: Principal, tool: str, args: BaseModel
-) -> BaseModel:
+def _run(services: AppServices, principal: Principal, tool: str, args: BaseModel) -> BaseModel:
     """Run an admin tool through the registry, which checks the caller's role again."""
-    return services.registry.execute(tool, args, services.context_for(principal, request))
+    return services.registry.execute(tool, args, services.context_for(principal))
 
 
 @router.get("/sheets", response_model=SheetList, summary="List sheets")
 def list_sheets(
-    request: Request,
     principal: AdminPrincipal,
     services: Services,
     query: Annotated[ListSheetsArgs, Query()],
 ) -> Any:
     """Spreadsheets in the drive, newest first, filtered by name, folder and modification dates."""
-    return _run(services, request, principal, "list_sheets", query)
+    return _run(services, principal, "list_sheets", query)
 
 
 @router.post(
@@ -50,22 +48,19 @@ def list_sheets(
     status_code=status.HTTP_201_CREATED,
     summary="Create a sheet from a template",
 )
-def create_sheet(
-    body: CreateSheetArgs, request: Request, principal: AdminPrincipal, services: Services
-) -> Any:
+def create_sheet(body: CreateSheetArgs, principal: AdminPrincipal, services: Services) -> Any:
     """Copy a template from Templates/ to a new sheet; 409 if the name is taken."""
-    return _run(services, request, principal, "create_sheet_from_template", body)
+    return _run(services, principal, "create_sheet_from_template", body)
 
 
 @router.get("/files", response_model=FileList, summary="List a folder")
 def list_files(
-    request: Request,
     principal: AdminPrincipal,
     services: Services,
     query: Annotated[ListFilesArgs, Query()],
 ) -> Any:
     """A folder's files and subfolders (the root when none), filtered by kind and name."""
-    return _run(services, request, principal, "list_files", query)
+    return _run(services, principal, "list_files", query)
 
 
 @router.post(
@@ -74,11 +69,9 @@ def list_files(
     status_code=status.HTTP_201_CREATED,
     summary="Build a summary sheet",
 )
-def build_summary(
-    body: SummaryArgs, request: Request, principal: AdminPrincipal, services: Services
-) -> Any:
+def build_summary(body: SummaryArgs, principal: AdminPrincipal, services: Services) -> Any:
     """Group orders by product, status, customer or day over a date range into a new sheet."""
-    return _run(services, request, principal, "build_summary_sheet", body)
+    return _run(services, principal, "build_summary_sheet", body)
 
 
 def _sse(events: Iterator[tuple[str, dict[str, Any]]]) -> Iterator[str]:
@@ -98,7 +91,7 @@ def run_command(
     """Run a command through the admin agent in a new or continued session. With
     ``Accept: text/event-stream`` the run streams as server-sent events: ``session``, ``token``,
     ``tool_call``, ``tool_result`` and finally ``done`` with the whole answer."""
-    run = services.commands.prepare(principal, body, request.headers.get("x-request-id"))
+    run = services.commands.prepare(principal, body, current("request_id"))
     if "text/event-stream" in request.headers.get("accept", ""):
         return StreamingResponse(
             _sse(services.commands.stream(run)), media_type="text/event-stream"

@@ -117,44 +117,34 @@ async def place_order(
 
 @router.get("", response_model=OrderList, summary="List orders")
 def list_orders(
-    request: Request,
     principal: CurrentPrincipal,
     services: Services,
     query: Annotated[ListOrdersArgs, Query()],
 ) -> OrderList:
     """Orders newest first: a customer's own, or all of them for operators and admins."""
-    return orders.list_orders(services.context_for(principal, request), query)
+    return orders.list_orders(services.context_for(principal), query)
 
 
 @router.get("/{order_id}", response_model=OrderView, summary="An order with its progress")
-def get_order(
-    order_id: uuid.UUID, request: Request, principal: CurrentPrincipal, services: Services
-) -> OrderView:
+def get_order(order_id: uuid.UUID, principal: CurrentPrincipal, services: Services) -> OrderView:
     """Status, current step, per-step progress, files, design versions and the last error."""
-    return orders.get_order(
-        services.context_for(principal, request), OrderId(order_id=str(order_id))
-    )
+    return orders.get_order(services.context_for(principal), OrderId(order_id=str(order_id)))
 
 
 @router.post("/{order_id}/approve", response_model=OrderView, summary="Approve or request changes")
 def review_order(
     order_id: uuid.UUID,
     review: Review,
-    request: Request,
     principal: CurrentPrincipal,
     services: Services,
 ) -> OrderView:
     """Approve the current design (``{"approved": true}``) or send it back with feedback for a
     new version. 409 unless the order is awaiting approval."""
     args = ReviewArgs(order_id=str(order_id), approved=review.approved, feedback=review.feedback)
-    return orders.approve_order(services.context_for(principal, request), args)
+    return orders.approve_order(services.context_for(principal), args)
 
 
 @router.post("/{order_id}/retry", response_model=OrderView, summary="Retry a failed order")
-def retry_order(
-    order_id: uuid.UUID, request: Request, principal: StaffPrincipal, services: Services
-) -> OrderView:
+def retry_order(order_id: uuid.UUID, principal: StaffPrincipal, services: Services) -> OrderView:
     """Re-run the step that failed and carry on (operators and admins). 409 unless failed."""
-    return orders.retry_order(
-        services.context_for(principal, request), OrderId(order_id=str(order_id))
-    )
+    return orders.retry_order(services.context_for(principal), OrderId(order_id=str(order_id)))

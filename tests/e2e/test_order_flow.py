@@ -210,3 +210,25 @@ def test_multipart_without_the_order_part_is_a_422(jane: httpx.Client) -> None:
     unsupported = jane.post("/orders", content=b"order", headers={"Content-Type": "text/plain"})
     assert unsupported.status_code == 415
     assert count_orders(jane) == before
+
+
+def log_entries(server: ServerProcess) -> list[dict[str, object]]:
+    return [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+
+
+def test_request_ids_reach_the_logs_of_the_run(server: ServerProcess, jane: httpx.Client) -> None:
+    placed = jane.post("/orders", json=ORDER_EXAMPLE, headers={"X-Request-ID": "req-e2e-42"})
+    assert placed.headers["x-request-id"] == "req-e2e-42"
+    order_id = placed.json()["id"]
+    wait_for_status(jane, order_id, "awaiting_approval", "failed")
+    generated = jane.get(f"/orders/{order_id}").headers["x-request-id"]
+    assert len(generated) == 32 and generated != "req-e2e-42"
+
+    entries = log_entries(server)  # not a terminal: one JSON object per line
+    tagged = [e for e in entries if e.get("request_id") == "req-e2e-42"]
+    access = [e for e in tagged if e["logger"] == "atelier.access"]
+    assert access and access[0]["message"] == "POST /orders 202" and access[0]["status"] == 202
+    # The pipeline ran in a worker thread, and its tools' log lines still carry the id.
+    notified = [e for e in tagged if e["logger"] == "tools.notify.log_channel"]
+    assert len(notified) == 2
+    assert all(e["order_id"] == order_id and e.get("session_id") for e in notified)
