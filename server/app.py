@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from prometheus_client import REGISTRY
 
 from agent.models import make_chat_model
 from graphs.admin.graph import build_admin_agent
@@ -22,6 +23,7 @@ from persistence.database import Database
 from server.commands import CommandService
 from server.deps import AppServices
 from server.dispatch import InProcessDispatcher
+from server.metrics import OrdersByStatus
 from server.orders import OrderService
 from server.routes import admin, orders, sessions
 from server.security import jwt_secret
@@ -32,11 +34,22 @@ from tools.catalog import build_registry
 from tools.context import ToolContext
 from tools.errors import AtelierError
 from tools.log_context import bound
+from tools.metrics import HTTP_ERRORS, HTTP_LATENCY, HTTP_REQUESTS
 from tools.templates import ensure_starter_templates
 
 log = logging.getLogger(__name__)
 access = logging.getLogger("atelier.access")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def observe_request(request: Request, status: int, seconds: float) -> None:
+    """Request metrics by route template (``/orders/{order_id}``), never by raw path."""
+    route = getattr(request.scope.get("route"), "path", "unmatched")
+    labels = (request.method, route, str(status))
+    HTTP_REQUESTS.labels(*labels).inc()
+    HTTP_LATENCY.labels(*labels).observe(seconds)
+    if status >= 400:
+        HTTP_ERRORS.labels(route, str(status)).inc()
 
 
 def request_id_from(header: str | None) -> str:
@@ -81,12 +94,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             registry=registry,
             jwt_secret=jwt_secret(settings),
         )
+        orders_gauge = OrdersByStatus(db)
+        REGISTRY.register(orders_gauge)
         recovered = order_service.recover_unfinished()
         if recovered:
             log.info("resuming %d unfinished orders from their checkpoints", recovered)
         try:
             yield
         finally:
+            REGISTRY.unregister(orders_gauge)
             dispatcher.shutdown()
             pool.close()
             db.dispose()
@@ -106,7 +122,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         started = time.perf_counter()
         with bound(request_id=request_id):
             response: Response = await call_next(request)
-            elapsed_ms = (time.perf_counter() - started) * 1000
+            elapsed = time.perf_counter() - started
+            elapsed_ms = elapsed * 1000
+            observe_request(request, response.status_code, elapsed)
             access.info(
                 "%s %s %d",
                 request.method,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 import uuid
 from datetime import UTC
 from pathlib import Path
@@ -24,6 +25,7 @@ from tools.context import ToolContext
 from tools.design.base import DesignRequest
 from tools.errors import Conflict, InvalidInput
 from tools.files import sha256_file, write_atomically
+from tools.metrics import DESIGN_SECONDS
 from tools.notify.base import DeliveryError, Message
 from tools.orders import find_order
 from tools.products import get_product
@@ -160,7 +162,9 @@ def generate_design(ctx: ToolContext, args: GenerateDesignArgs) -> DesignVersion
         # Stable per (order, version): a re-run draws the same design.
         seed=int.from_bytes(hashlib.sha256(f"{order.id}:{args.version}".encode()).digest()[:4]),
     )
+    started = time.perf_counter()
     result = ctx.backends.design_engine.generate(request)
+    DESIGN_SECONDS.labels(result.engine).observe(time.perf_counter() - started)
     write_atomically(target, result.png)
     digest = hashlib.sha256(result.png).hexdigest()
     fields = dict(

@@ -18,12 +18,13 @@ from langchain.agents.middleware import (
     ModelResponse,
     ToolCallRequest,
 )
-from langchain_core.messages import SystemMessage, ToolMessage
+from langchain_core.messages import AIMessage, SystemMessage, ToolMessage
 from langgraph.types import Command
 
 from graphs.admin.prompts import system_prompt
 from tools.context import ToolContext
 from tools.errors import AtelierError, ToolDenied
+from tools.metrics import CHAT_CALLS, CHAT_TOKENS
 from tools.registry import ToolRegistry
 
 log = logging.getLogger(__name__)
@@ -53,9 +54,11 @@ class AdminGate(AgentMiddleware[Any, ToolContext]):
         context = request.runtime.context
         tools = [t for t in request.tools if self._allowed(context, getattr(t, "name", ""))]
         today = datetime.now(UTC).date()
-        return handler(
+        response = handler(
             request.override(tools=tools, system_message=SystemMessage(system_prompt(today)))
         )
+        _count_model_call(response)
+        return response
 
     def wrap_tool_call(
         self,
@@ -75,6 +78,18 @@ class AdminGate(AgentMiddleware[Any, ToolContext]):
         except Exception:
             log.exception("tool %s failed", call["name"])
             return _error(call, f"{call['name']} failed unexpectedly; the error was logged")
+
+
+def _count_model_call(response: ModelResponse) -> None:
+    for message in response.result:
+        if not isinstance(message, AIMessage):
+            continue
+        model = str(message.response_metadata.get("model_name") or "unknown")
+        CHAT_CALLS.labels(model).inc()
+        usage = message.usage_metadata
+        if usage:
+            CHAT_TOKENS.labels(model, "input").inc(usage["input_tokens"])
+            CHAT_TOKENS.labels(model, "output").inc(usage["output_tokens"])
 
 
 def _error(call: Any, message: str, *, status: str = "error") -> ToolMessage:

@@ -3,6 +3,7 @@ the order row; none holds image bytes."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -13,6 +14,7 @@ from pydantic import BaseModel
 from graphs.order.context import OrderContext
 from graphs.order.state import OrderState, ReviewDecision
 from persistence.repositories import orders as repo
+from tools.metrics import PIPELINE_STEP
 
 
 def call_tool(
@@ -24,14 +26,17 @@ def call_tool(
     order_id = uuid.UUID(args["order_id"])
     with db.session() as session:
         repo.record_step(session, order_id, step, "running")
+    started = time.perf_counter()
     try:
         result = ctx.registry.execute(tool, args, ctx.tools)
     except Exception as exc:
+        PIPELINE_STEP.labels(step, "failed").observe(time.perf_counter() - started)
         with db.session() as session:
             repo.record_step(
                 session, order_id, step, "failed", error=f"{type(exc).__name__}: {exc}"
             )
         raise
+    PIPELINE_STEP.labels(step, "ok").observe(time.perf_counter() - started)
     with db.session() as session:
         repo.record_step(session, order_id, step, "done")
     return result

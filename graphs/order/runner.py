@@ -21,6 +21,7 @@ from persistence.models import OrderStatus
 from persistence.repositories import orders as repo
 from tools.context import ToolContext
 from tools.log_context import bound, current
+from tools.metrics import PIPELINE_RUNS
 from tools.registry import ToolRegistry
 
 log = logging.getLogger(__name__)
@@ -111,8 +112,11 @@ class OrderRunner:
                     error=f"{type(exc).__name__}: {exc}",
                 )
             log.exception("order %s failed at %s", order_id, step)
+            PIPELINE_RUNS.labels(OrderStatus.FAILED).inc()
             return OrderStatus.FAILED
-        return self._settle(order_id)
+        status = self._settle(order_id)
+        PIPELINE_RUNS.labels(status).inc()
+        return status
 
     def _settle(self, order_id: uuid.UUID) -> str:
         """Set the order's status from where its graph stands now."""

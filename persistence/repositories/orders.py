@@ -210,3 +210,8 @@ def get_session(session: Session, session_id: uuid.UUID) -> AgentSession | None:
 
 def order_for_session(session: Session, session_id: uuid.UUID) -> Order | None:
     return session.scalars(select(Order).where(Order.session_id == session_id)).first()
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Order.status, func.count()).group_by(Order.status))
+    return {status: count for status, count in rows.tuples()}

@@ -1,11 +1,12 @@
-"""Session and health routes."""
+"""Session, health and metrics routes."""
 
 from __future__ import annotations
 
 import uuid
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from server.deps import CurrentPrincipal, Services
 from server.schemas import Health, SessionOut
@@ -19,6 +20,14 @@ def get_session(
 ) -> SessionOut:
     """An AgentSession: its graph state, what runs next, and its checkpoint history."""
     return services.sessions.get(principal, session_id)
+
+
+@router.get("/metrics", tags=["health"], response_class=PlainTextResponse)
+def metrics() -> PlainTextResponse:
+    """Prometheus metrics: HTTP latency and errors by route and status, pipeline steps and runs,
+    orders by status, design time by engine, chat-model calls and tokens, process CPU, memory
+    and open files."""
+    return PlainTextResponse(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/health", response_model=Health, tags=["health"])

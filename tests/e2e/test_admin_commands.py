@@ -16,6 +16,7 @@ from tests.conftest import DatabaseFactory
 from tests.e2e.admin_corpus import CORPUS, Case
 from tests.e2e.conftest import client_for
 from tests.support.http import wait_for_status
+from tests.support.metrics import delta, scrape
 from tests.support.receivers import Reply, WebhookReceiver
 from tests.support.server import ServerProcess
 from tools.access import Role
@@ -168,3 +169,19 @@ def test_an_admin_session_shows_its_conversation(world: dict[str, Any]) -> None:
     # A customer cannot read an admin's conversation.
     jane: httpx.Client = world["jane"]
     assert jane.get(f"/sessions/{first['session_id']}").status_code == 404
+
+
+def test_chat_model_calls_and_tokens_are_counted(world: dict[str, Any]) -> None:
+    admin: httpx.Client = world["admin"]
+    base = str(admin.base_url).rstrip("/")
+    before = scrape(base)
+    admin.post("/admin/commands", json={"command": "list files in Reports"})
+    after = scrape(base)
+    model = "atelier-offline"
+    assert delta(before, after, "atelier_chat_model_calls_total", model=model) == 2  # call, reply
+    assert (
+        delta(before, after, "atelier_chat_model_tokens_total", model=model, direction="input") > 0
+    )
+    assert (
+        delta(before, after, "atelier_chat_model_tokens_total", model=model, direction="output") > 0
+    )

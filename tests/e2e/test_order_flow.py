@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 
 import httpx
 import openpyxl
@@ -13,6 +14,7 @@ from PIL import Image
 from server.schemas import ORDER_EXAMPLE
 from tests.e2e.conftest import drive
 from tests.support.http import wait_for_status
+from tests.support.metrics import delta, scrape
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -232,3 +234,43 @@ def test_request_ids_reach_the_logs_of_the_run(server: ServerProcess, jane: http
     notified = [e for e in tagged if e["logger"] == "tools.notify.log_channel"]
     assert len(notified) == 2
     assert all(e["order_id"] == order_id and e.get("session_id") for e in notified)
+
+
+def test_metrics_move_by_the_right_amounts(server: ServerProcess, jane: httpx.Client) -> None:
+    before = scrape(server.url)
+    order_id = jane.post("/orders", json=ORDER_EXAMPLE).json()["id"]
+    wait_for_status(jane, order_id, "awaiting_approval")
+    assert jane.get(f"/orders/{uuid.uuid4()}").status_code == 404
+    after = scrape(server.url)
+
+    def moved(name: str, **labels: str) -> float:
+        return delta(before, after, name, **labels)
+
+    assert moved("atelier_http_requests_total", method="POST", route="/orders", status="202") == 1
+    assert (
+        moved(
+            "atelier_http_request_duration_seconds_count",
+            method="POST",
+            route="/orders",
+            status="202",
+        )
+        == 1
+    )
+    assert moved("atelier_http_errors_total", route="/orders/{order_id}", status="404") == 1
+    for step in (
+        "create_folder",
+        "generate_design",
+        "fill_workbook",
+        "upload_files",
+        "notify_review",
+    ):
+        assert moved("atelier_pipeline_step_duration_seconds_count", step=step, outcome="ok") == 1
+    assert moved("atelier_pipeline_runs_total", outcome="awaiting_approval") == 1
+    assert moved("atelier_design_generation_seconds_count", engine="layout") == 1
+    assert moved("atelier_orders", status="awaiting_approval") == 1
+    names = {name for name, _ in after}
+    assert {
+        "process_resident_memory_bytes",
+        "process_open_fds",
+        "process_cpu_seconds_total",
+    } <= names
