@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from langchain_core.messages import (
@@ -166,12 +166,7 @@ class CommandService:
             "tags": ["admin"],
             "metadata": {"session_id": str(session_id), "role": str(principal.role)},
         }
-        context = ToolContext(
-            backends=self.tools.backends,
-            principal=principal,
-            request_id=request_id,
-            runs=self.tools.runs,
-        )
+        context = replace(self.tools, principal=principal, request_id=request_id)
         command = HumanMessage(body.command, id=str(uuid.uuid4()))
         return PreparedRun(session_id, {"messages": [command]}, config, context, command.id or "")
 
