@@ -30,6 +30,11 @@ class Customer(BaseModel):
     phone: str | None = Field(default=None, max_length=40)
 
 
+class WorkDone(BaseModel):
+    done: int
+    total: int
+
+
 class StepProgress(BaseModel):
     step: str
     status: str
@@ -37,6 +42,7 @@ class StepProgress(BaseModel):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     error: str | None = None
+    progress: WorkDone | None = Field(default=None, description="Work done inside the step")
 
 
 class DesignVersionView(BaseModel):
@@ -73,6 +79,10 @@ class OrderView(BaseModel):
     quantity: int
     brief: str
     has_reference_image: bool
+    progress_percent: int = Field(
+        description="How far the current run is: a design round reaches 100 when the design "
+        "awaits approval; after approval, finalizing reaches 100 when the order is completed"
+    )
     folder_path: str | None
     files: list[StoredFileView]
     steps: list[StepProgress]
@@ -149,6 +159,35 @@ class ReviewArgs(Review):
     order_id: str = Field(min_length=8, max_length=36)
 
 
+# A design round's steps and their share of its time (the design dominates).
+ROUND_WEIGHTS = {
+    "create_folder": 1,
+    "generate_design": 6,
+    "fill_workbook": 1,
+    "upload_files": 1,
+    "notify_review": 1,
+}
+
+
+def progress_percent(order: Order) -> int:
+    """How far the current run is, from its steps' records (see OrderView.progress_percent)."""
+    if order.status in (OrderStatus.AWAITING_APPROVAL, OrderStatus.COMPLETED):
+        return 100
+    steps = {s["step"]: s for s in order.steps}
+    if order.current_step in ("await_review", "finalize"):
+        finalize = steps.get("finalize", {})
+        return 50 if finalize.get("status") == "running" else 0
+    done = 0.0
+    for step, weight in ROUND_WEIGHTS.items():
+        entry = steps.get(step, {})
+        if entry.get("status") == "done":
+            done += weight
+        elif entry.get("status") == "running" and entry.get("progress"):
+            work = entry["progress"]
+            done += weight * work["done"] / max(1, work["total"])
+    return min(99, int(100 * done / sum(ROUND_WEIGHTS.values())))
+
+
 def order_view(order: Order) -> OrderView:
     return OrderView(
         id=order.id,
@@ -165,6 +204,7 @@ def order_view(order: Order) -> OrderView:
         quantity=order.quantity,
         brief=order.brief,
         has_reference_image=order.reference_image is not None,
+        progress_percent=progress_percent(order),
         folder_path=order.folder_path,
         files=[StoredFileView(**f) for f in order.files],
         steps=[StepProgress(**s) for s in order.steps],

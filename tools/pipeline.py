@@ -22,7 +22,7 @@ from persistence.models import DesignVersion, Order
 from persistence.repositories import notifications as outbox
 from persistence.repositories import orders as repo
 from tools.context import ToolContext
-from tools.design.base import DesignRequest
+from tools.design.base import DesignRequest, ProgressCallback
 from tools.errors import Conflict, InvalidInput
 from tools.files import sha256_file, write_atomically
 from tools.metrics import DESIGN_SECONDS
@@ -163,7 +163,7 @@ def generate_design(ctx: ToolContext, args: GenerateDesignArgs) -> DesignVersion
         seed=int.from_bytes(hashlib.sha256(f"{order.id}:{args.version}".encode()).digest()[:4]),
     )
     started = time.perf_counter()
-    result = ctx.backends.design_engine.generate(request)
+    result = ctx.backends.design_engine.generate(request, _progress_recorder(ctx, order.id))
     DESIGN_SECONDS.labels(result.engine).observe(time.perf_counter() - started)
     write_atomically(target, result.png)
     digest = hashlib.sha256(result.png).hexdigest()
@@ -185,6 +185,26 @@ def generate_design(ctx: ToolContext, args: GenerateDesignArgs) -> DesignVersion
             for key, value in fields.items():
                 setattr(row, key, value)
         return _design_result(target, row, reused=False)
+
+
+PROGRESS_INTERVAL_S = 0.5
+
+
+def _progress_recorder(ctx: ToolContext, order_id: uuid.UUID) -> ProgressCallback:
+    """Record the engine's steps on the order (at most every half second, and the last one),
+    so GET /orders/{id} shows how far the design is."""
+    last = 0.0
+
+    def record(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if done < total and now - last < PROGRESS_INTERVAL_S:
+            return
+        last = now
+        with ctx.backends.db.session() as session:
+            repo.record_progress(session, order_id, "generate_design", done, total)
+
+    return record
 
 
 def _design_result(path: Path, row: DesignVersion, *, reused: bool) -> DesignVersionResult:

@@ -49,12 +49,16 @@ def create_folder(state: OrderState, runtime: Runtime[OrderContext]) -> OrderSta
     return {"folder_path": result.folder_path, "version": state.get("version", 1)}  # type: ignore[attr-defined]
 
 
+# The steps a new design version runs again; their earlier round's records no longer count.
+DESIGN_ROUND = ("generate_design", "fill_workbook", "upload_files", "notify_review")
+
+
 def generate_design(state: OrderState, runtime: Runtime[OrderContext]) -> OrderState:
-    args = {
-        "order_id": state["order_id"],
-        "version": state.get("version", 1),
-        "feedback": state.get("feedback"),
-    }
+    version = state.get("version", 1)
+    args = {"order_id": state["order_id"], "version": version, "feedback": state.get("feedback")}
+    if version > 1:
+        with runtime.context.tools.backends.db.session() as session:
+            repo.reset_steps(session, uuid.UUID(state["order_id"]), DESIGN_ROUND)
     result: Any = call_tool(runtime, "generate_design", "generate_design", args)
     return {
         "design_file": result.file_name,

@@ -131,17 +131,13 @@ def record_step(
     step: str,
     status: str,
     *,
-    at: datetime | None = None,
     error: str | None = None,
-    detail: dict[str, Any] | None = None,
 ) -> None:
-    """Record a pipeline step's progress (running, done, failed) on the order row."""
-    order = get_order(session, order_id, for_update=True)
+    """Record a pipeline step's state (running, done, failed) on the order row."""
+    order = _with_steps_for_update(session, order_id)
     if order is None:
         return
-    now = (at or utcnow()).isoformat()
-    steps = [dict(e) for e in order.steps]
-    order.steps = steps
+    now = utcnow().isoformat()
     entry = _step_entry(order, step)
     entry["status"] = status
     if status == "running":
@@ -149,16 +145,44 @@ def record_step(
         entry["attempts"] = entry.get("attempts", 0) + 1
         entry.pop("finished_at", None)
         entry.pop("error", None)
+        entry.pop("progress", None)
         order.current_step = step
         order.status = OrderStatus.PROCESSING
     else:
         entry["finished_at"] = now
     if error is not None:
         entry["error"] = error
-    if detail:
-        entry.update(detail)
     order.updated_at = utcnow()
     session.flush()
+
+
+def record_progress(
+    session: Session, order_id: uuid.UUID, step: str, done: int, total: int
+) -> None:
+    """Work done inside a running step (diffusion steps of the design, say)."""
+    order = _with_steps_for_update(session, order_id)
+    if order is not None:
+        _step_entry(order, step)["progress"] = {"done": done, "total": total}
+        session.flush()
+
+
+def reset_steps(session: Session, order_id: uuid.UUID, steps: tuple[str, ...]) -> None:
+    """Mark steps pending again: a new design round will run them anew."""
+    order = _with_steps_for_update(session, order_id)
+    if order is not None:
+        for entry in order.steps:
+            if entry["step"] in steps:
+                entry["status"] = "pending"
+                entry.pop("progress", None)
+        session.flush()
+
+
+def _with_steps_for_update(session: Session, order_id: uuid.UUID) -> Order | None:
+    order = get_order(session, order_id, for_update=True)
+    if order is not None:
+        # A fresh list of fresh dicts, so SQLAlchemy sees the JSON column change.
+        order.steps = [dict(e) for e in order.steps]
+    return order
 
 
 def update_order(session: Session, order_id: uuid.UUID, **fields: Any) -> None:

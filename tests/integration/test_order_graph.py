@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -25,9 +27,12 @@ from tests.support.pipeline import add_order, make_backends, steps
 from tests.support.receivers import WebhookReceiver
 from tools.catalog import build_registry
 from tools.context import ToolContext
+from tools.design.base import DesignRequest, DesignResult, ProgressCallback
+from tools.design.layout import LayoutEngine
 from tools.notify.base import Channel
 from tools.notify.log_channel import LogChannel
 from tools.notify.webhook import WebhookChannel
+from tools.orders import order_view
 
 
 @pytest.fixture
@@ -227,3 +232,55 @@ def test_crash_mid_pipeline_resumes_from_the_last_checkpoint(
     with db.session() as session:
         checkpoints = session.execute(text("select count(*) from checkpoints")).scalar()
     assert checkpoints and checkpoints > 5
+
+
+class SteppingEngine:
+    """Reports its first of four steps, then waits to be let go: a design caught mid-way."""
+
+    name = "stepping"
+
+    def __init__(self) -> None:
+        self.go = threading.Event()
+
+    def generate(
+        self, request: DesignRequest, progress: ProgressCallback | None = None
+    ) -> DesignResult:
+        assert progress is not None
+        progress(1, 4)
+        assert self.go.wait(30)
+        for done in (2, 3, 4):
+            progress(done, 4)
+        return LayoutEngine().generate(request)
+
+
+def test_design_progress_shows_while_the_design_is_made(
+    db: Database, pool: ConnectionPool, tmp_path: Path
+) -> None:
+    from langgraph.checkpoint.postgres import PostgresSaver
+
+    engine = SteppingEngine()
+    backends = make_backends(tmp_path, db, engine=engine)  # type: ignore[arg-type]
+    runner = OrderRunner(ToolContext(backends=backends), build_registry(), PostgresSaver(pool))  # type: ignore[arg-type]
+    order_id = add_order(db)
+    run = threading.Thread(target=runner.start, args=(order_id,))
+    run.start()
+    try:
+        deadline = time.monotonic() + 30
+        while steps(db, order_id).get("generate_design", {}).get("progress") is None:
+            assert time.monotonic() < deadline, "no design progress was recorded"
+            time.sleep(0.02)
+        view = order_view(load(db, order_id))
+        assert (view.current_step, view.status) == ("generate_design", "processing")
+        [design] = [s for s in view.steps if s.step == "generate_design"]
+        assert design.progress is not None and (design.progress.done, design.progress.total) == (
+            1,
+            4,
+        )
+        assert view.progress_percent == 25  # folder done (1 of 10) + a quarter of the design (6)
+    finally:
+        engine.go.set()
+        run.join(30)
+    view = order_view(load(db, order_id))
+    assert view.status == "awaiting_approval" and view.progress_percent == 100
+    [design] = [s for s in view.steps if s.step == "generate_design"]
+    assert design.progress is not None and design.progress.done == 4  # the last step is always kept
