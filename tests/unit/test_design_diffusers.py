@@ -6,7 +6,6 @@ and runs real txt2img and img2img; it is random, so it draws noise, fast.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -18,8 +17,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.support.design import decode
 from tests.support.tiny_sd import build_tiny_sd
-from tools.design.base import DesignError, DesignRequest, DesignResult
+from tools.design.base import DesignError, DesignRequest
 from tools.design.diffusers_engine import (
     DiffusersEngine,
     cached_pipelines,
@@ -72,12 +72,6 @@ BASE_REQUEST = DesignRequest(
 
 def request(**overrides: Any) -> DesignRequest:
     return replace(BASE_REQUEST, **overrides)
-
-
-def decode(result: DesignResult) -> Image.Image:
-    image = Image.open(io.BytesIO(result.png))
-    image.load()
-    return image
 
 
 def test_txt2img_makes_a_print_size_png_and_reports_every_step(

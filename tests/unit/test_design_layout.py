@@ -11,18 +11,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tools.design.base import DesignError, DesignRequest, DesignResult
+from tests.support.design import decode
+from tools.design.base import DesignError, DesignRequest
 from tools.design.layout import LayoutEngine, drawable_text
 from tools.products import PRODUCTS, get_product
 
 RED = (220, 20, 20)
 BLUE = (20, 20, 220)
-
-
-def decode(result: DesignResult) -> Image.Image:
-    image = Image.open(io.BytesIO(result.png))
-    image.load()
-    return image
 
 
 BASE_REQUEST = DesignRequest(

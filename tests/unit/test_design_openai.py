@@ -12,8 +12,9 @@ import openai
 import pytest
 from PIL import Image
 
+from tests.support.design import decode
 from tests.support.fake_openai import FakeOpenAI, OpenAIRequest, Reply
-from tools.design.base import DesignError, DesignRequest, DesignResult
+from tools.design.base import DesignError, DesignRequest
 from tools.design.openai_engine import OpenAIImageEngine, request_size
 from tools.products import get_product
 
@@ -46,12 +47,6 @@ BASE_REQUEST = DesignRequest(
 
 def request(**overrides: Any) -> DesignRequest:
     return replace(BASE_REQUEST, **overrides)
-
-
-def decode(result: DesignResult) -> Image.Image:
-    image = Image.open(io.BytesIO(result.png))
-    image.load()
-    return image
 
 
 def test_text_brief_calls_images_generate_and_fills_the_print_area(
