@@ -40,14 +40,9 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
-from agent.intents import (
-    Interpretation,
-    PreviousCall,
-    ToolSchema,
-    detect_injection,
-    interpret,
-)
+from agent.intents import Interpretation, PreviousCall, ToolSchema, interpret
 from agent.replies import ToolResult, parse_content, write_reply
+from agent.text import detect_injection
 
 __all__ = ["MODEL_NAME", "OfflineChatModel", "today_from_messages"]
 

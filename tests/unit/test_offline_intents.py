@@ -6,7 +6,10 @@ model sees them, through ``convert_to_openai_tool``), with today fixed to Tuesda
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 from datetime import date
+from pathlib import Path
 from typing import Any, Literal
 
 import pytest
@@ -18,10 +21,9 @@ from agent.intents import (
     Interpretation,
     PreviousCall,
     ToolSchema,
-    detect_injection,
     interpret,
-    is_other_language,
 )
+from agent.text import detect_injection, is_other_language
 
 TODAY = date(2026, 11, 24)
 ORDER = "3f1c2a9e"
@@ -825,6 +827,62 @@ def test_corpus_findings(command: str, tool: str | None, args: dict[str, Any]) -
     assert (result.tool, result.args) == (tool, args)
 
 
+# Commands run through the service, and phrasings next to them.
+SERVICE_FINDINGS: list[tuple[str, str, dict[str, Any]]] = [
+    # Name filters: "in the name" is never a folder, however the filter is said.
+    ("list sheets named budget", "list_sheets", {"name_contains": "budget"}),
+    ('show me sheets called "Weekly report"', "list_sheets", {"name_contains": "Weekly report"}),
+    ("which spreadsheets contain price in their name?", "list_sheets", {"name_contains": "price"}),
+    ("sheets that contain price in the name", "list_sheets", {"name_contains": "price"}),
+    ("which spreadsheets contain price", "list_sheets", {"name_contains": "price"}),
+    ('find sheets with "price" in their names', "list_sheets", {"name_contains": "price"}),
+    (
+        "what files have week in the name in Reports",
+        "list_files",
+        {"folder": "Reports", "name_contains": "week"},
+    ),
+    (
+        "show files in reports with week in the name",
+        "list_files",
+        {"folder": "reports", "name_contains": "week"},
+    ),
+    # "the X template" names the template, whichever name comes first and however it is cued.
+    (
+        'create "Invoice 2001" from the invoice template',
+        "create_sheet_from_template",
+        {"template": "invoice", "title": "Invoice 2001"},
+    ),
+    (
+        "new sheet from the Production Schedule template named December run in Reports",
+        "create_sheet_from_template",
+        {"template": "Production Schedule", "title": "December run", "folder": "Reports"},
+    ),
+    (
+        "create a sheet from the invoice template called 'Invoice 1042'",
+        "create_sheet_from_template",
+        {"template": "invoice", "title": "Invoice 1042"},
+    ),
+    # A lowercase folder after "in" at the end of a listing, passed on as typed.
+    ("what's in templates", "list_files", {"folder": "templates"}),
+    ("show the files in pricing", "list_files", {"folder": "pricing"}),
+    ("list files in orders", "list_files", {"folder": "orders"}),
+    ("what's in orders?", "list_files", {"folder": "orders"}),
+    ("what sheets are in orders?", "list_sheets", {"folder": "orders"}),
+]
+
+
+@pytest.mark.parametrize(("command", "tool", "args"), SERVICE_FINDINGS)
+def test_service_findings(command: str, tool: str, args: dict[str, Any]) -> None:
+    result = run(command)
+    assert (result.tool, result.args) == (tool, args)
+
+
+def test_in_orders_is_a_folder_only_after_a_listing_of_files() -> None:
+    result = run("list failed orders in processing")
+    assert (result.tool, result.args) == ("list_orders", {"status": "failed"})
+    assert run("show orders").tool == "list_orders"
+
+
 def test_a_range_that_really_ends_before_it_starts_is_still_refused() -> None:
     result = run("summary by product from November 20 to November 10")
     assert result.tool is None and "before the start date" in (result.reply or "")
@@ -849,3 +907,30 @@ def test_answers_to_questions_keep_what_was_typed() -> None:
 def test_greetings_are_informative_and_refusals_are_not() -> None:
     assert run("hi").informative and run("what can you do?").informative
     assert not run("delete all the files").informative
+
+
+# The interpreter's modules in layers: each may import only the ones before it.
+INTERPRETER_LAYERS = [
+    "agent.dates",
+    "agent.text",
+    "agent.calls",
+    "agent.replies",
+    "agent.slots",
+    "agent.arguments",
+    "agent.generic_tools",
+    "agent.intents",
+    "agent.offline",
+]
+
+
+def test_interpreter_modules_import_one_way() -> None:
+    for index, module in enumerate(INTERPRETER_LAYERS):
+        spec = importlib.util.find_spec(module)
+        assert spec is not None and spec.origin is not None
+        tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+        imported = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("agent.")
+        }
+        assert imported <= set(INTERPRETER_LAYERS[:index]), module
