@@ -19,23 +19,19 @@ import re
 import statistics
 import sys
 import tempfile
-import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from persistence import migrate
 from server.security import issue_token
 from tests.e2e.admin_corpus import CORPUS, Case
+from tests.support.databases import DatabaseFactory, server_url
 from tests.support.server import ServerProcess
 from tools.access import Role
 
-LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 DIRECT = {
     "list_sheets": ("GET", "/admin/sheets"),
     "create_sheet_from_template": ("POST", "/admin/sheets"),
@@ -80,16 +76,13 @@ def main() -> None:
         for c in CORPUS
         if c.tool in DIRECT and len(c.turns) == 1 and c.action == "ok" and c.http == 200
     ]
-    name = f"atelier_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(LOCAL_SERVER, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(LOCAL_SERVER).set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(url)
     command_ms: list[float] = []
     direct_ms: list[float] = []
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            data_dir = Path(tmp)
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+        databases = DatabaseFactory(server_url(data_dir / "pg"), prefix="atelier_bench")
+        try:
+            url = databases.create()
             for rel in SEED:
                 (data_dir / "drive" / rel).parent.mkdir(parents=True, exist_ok=True)
                 (data_dir / "drive" / rel).write_bytes(b"seeded")
@@ -115,9 +108,8 @@ def main() -> None:
                         if n:  # round 0 warms both paths up
                             command_ms.append(server_ms(said))
                             direct_ms.append(server_ms(direct))
-    finally:
-        with psycopg.connect(LOCAL_SERVER, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            databases.drop_all()
 
     c50, c99 = percentile(command_ms, 0.5), percentile(command_ms, 0.99)
     d50, d99 = percentile(direct_ms, 0.5), percentile(direct_ms, 0.99)

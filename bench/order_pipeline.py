@@ -13,7 +13,6 @@ Targets: graph ≤ 1.5× the plain calls; under 50 KB of checkpoint data per ord
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -23,35 +22,21 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import psycopg
 from langgraph.checkpoint.postgres import PostgresSaver
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from graphs.order.context import OrderContext
 from graphs.order.nodes import call_tool
 from graphs.order.runner import OrderRunner
-from persistence import migrate
 from persistence.checkpoints import open_checkpointer
-from persistence.database import Database, start_embedded_postgres
+from persistence.database import Database
 from persistence.repositories import orders as repo
+from tests.support.databases import DatabaseFactory, server_url
 from tests.support.pipeline import add_order, make_backends
 from tools.catalog import build_registry
 from tools.context import ToolContext
-
-LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-def server_url(tmp: Path) -> str:
-    if os.environ.get("ATELIER_DATABASE_URL"):
-        return os.environ["ATELIER_DATABASE_URL"]
-    try:
-        psycopg.connect(LOCAL_SERVER, connect_timeout=2).close()
-        return LOCAL_SERVER
-    except psycopg.OperationalError:
-        return str(start_embedded_postgres(tmp).get_uri())
 
 
 def plain_order(context: OrderContext, order_id: uuid.UUID) -> None:
@@ -109,14 +94,9 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
-        server = server_url(tmp / "pg")
-        name = f"atelier_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = make_url(server).set(database=name).render_as_string(hide_password=False)
+        databases = DatabaseFactory(server_url(tmp / "pg"), prefix="atelier_bench")
         try:
-            migrate.upgrade(url)
-            db = Database(url)
+            db = Database(databases.create())
             checkpointer, pool = open_checkpointer(db.url)
             backends = make_backends(tmp / "var", db)
             registry = build_registry()
@@ -147,8 +127,7 @@ def main() -> None:
             pool.close()
             db.dispose()
         finally:
-            with psycopg.connect(server, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            databases.drop_all()
 
     graph_s = statistics.median(graph_times)
     plain_s = statistics.median(plain_times)

@@ -12,9 +12,9 @@ import pytest
 
 from graphs.admin.graph import AGENT_TOOLS
 from server.schemas import ORDER_EXAMPLE
-from tests.conftest import DatabaseFactory
 from tests.e2e.admin_corpus import CORPUS, Case
 from tests.e2e.conftest import client_for
+from tests.support.databases import DatabaseFactory
 from tests.support.http import wait_for_status
 from tests.support.metrics import delta, scrape
 from tests.support.receivers import Reply, WebhookReceiver

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from server.security import issue_token
-from tests.conftest import DatabaseFactory
+from tests.support.databases import DatabaseFactory
 from tests.support.fake_openai import FakeOpenAI, ScriptedChat
 from tests.support.server import ServerProcess
 from tools.access import Role

@@ -12,7 +12,7 @@ import pytest
 
 from server.schemas import ORDER_EXAMPLE
 from server.security import issue_token
-from tests.conftest import DatabaseFactory
+from tests.support.databases import DatabaseFactory
 from tests.support.http import wait_for_status, wait_for_step
 from tests.support.receivers import Reply, WebhookReceiver
 from tests.support.server import ServerProcess
