@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    environment: str = Field(
+        default="development", description="Named in every trace's tags (env:NAME)"
+    )
     pipeline_workers: int = Field(default=4, ge=1, le=64)
 
     webhook_url: str | None = None

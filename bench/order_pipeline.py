@@ -1,28 +1,42 @@
-"""Orders per second through the order graph against the same steps as plain calls.
+"""Orders per second through the order graph against the same steps as plain calls, and the
+graph with observability on against off.
 
-Both run in one process on the same PostgreSQL database, the layout engine and the local
-drive; the graph run uses the Postgres checkpointer with durability "sync", as the service
+All run in one process on the same PostgreSQL database, the layout engine and the local
+drive; the graph runs use the Postgres checkpointer with durability "sync", as the service
 does. Each order goes all the way: folder, design, workbook, upload, notify, review pause,
-approval, finalize. Prints both rates, their ratio and checkpoint bytes per order.
+approval, finalize. "Observability on" means LangSmith tracing through the real client to a
+local ingestion receiver (each round waits for its uploads), JSON log lines at INFO written
+to a file, and the Prometheus metrics; "off" means no tracing and logging at WARNING. The
+metrics cannot be switched off, so both graph figures include them (a few counter updates
+per step). Prints the rates, the ratios and checkpoint bytes per order.
 
     python bench/order_pipeline.py [--orders 40]
 
-Targets: graph ≤ 1.5× the plain calls; under 50 KB of checkpoint data per order.
+Targets: graph ≤ 1.5× the plain calls; observability on ≤ 1.10× off; under 50 KB of
+checkpoint data per order.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import multiprocessing
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from multiprocessing.queues import Queue
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import httpx
 from langgraph.checkpoint.postgres import PostgresSaver
+from langsmith import Client
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -33,10 +47,15 @@ from graphs.order.runner import OrderRunner
 from persistence.checkpoints import open_checkpointer
 from persistence.database import Database
 from persistence.repositories import orders as repo
+from server.logs import configure_logging
 from tests.support.databases import DatabaseFactory, server_url
+from tests.support.langsmith_receiver import LangSmithReceiver
 from tests.support.pipeline import add_order, make_backends
 from tools.catalog import build_registry
 from tools.context import ToolContext
+from tools.tracing import Tracing
+
+MODES = ("graph", "plain", "observed")
 
 
 def plain_order(context: OrderContext, order_id: uuid.UUID) -> None:
@@ -71,6 +90,33 @@ def graph_order(runner: OrderRunner, order_id: uuid.UUID) -> None:
     assert runner.resume(order_id, {"approved": True}) == "completed"
 
 
+def observability(on: bool, tracing: Tracing) -> None:
+    """Logging at INFO (JSON lines to the bench's log file) or WARNING; flush traces."""
+    logging.getLogger().setLevel(logging.INFO if on else logging.WARNING)
+    if on:
+        tracing.flush()  # the round's traces are uploaded before its clock stops
+
+
+def _serve_receiver(urls: Queue[str]) -> None:
+    with LangSmithReceiver() as receiver:
+        urls.put(receiver.url)
+        threading.Event().wait()  # until the parent terminates this process
+
+
+@contextmanager
+def receiver_process() -> Iterator[str]:
+    """A LangSmith receiver in its own process, as LangSmith is: its parsing must not share
+    the benchmark's interpreter (and GIL)."""
+    urls: Queue[str] = multiprocessing.Queue()
+    process = multiprocessing.Process(target=_serve_receiver, args=(urls,), daemon=True)
+    process.start()
+    try:
+        yield urls.get(timeout=30)
+    finally:
+        process.terminate()
+        process.join()
+
+
 def checkpoint_bytes(db: Database) -> int:
     with db.engine.connect() as conn:
         return int(
@@ -92,55 +138,77 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4, help="alternating rounds (default 4)")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp_dir:
+    with tempfile.TemporaryDirectory() as tmp_dir, receiver_process() as smith_url:
         tmp = Path(tmp_dir)
+        configure_logging("WARNING", json_lines=True)
+        log_file = (tmp / "bench.log").open("w")
+        logging.getLogger().handlers[0].setStream(log_file)  # type: ignore[attr-defined]
+        tracing = Tracing.to(Client, "atelier-bench", "bench", api_url=smith_url, api_key="b")
         databases = DatabaseFactory(server_url(tmp / "pg"), prefix="atelier_bench")
         try:
             db = Database(databases.create())
             checkpointer, pool = open_checkpointer(db.url)
-            backends = make_backends(tmp / "var", db)
             registry = build_registry()
-            runner = OrderRunner(ToolContext(backends=backends), registry, checkpointer)
-            context = runner.context
+            quiet = OrderRunner(
+                ToolContext(backends=make_backends(tmp / "var", db)), registry, checkpointer
+            )
+            observed = OrderRunner(
+                ToolContext(backends=make_backends(tmp / "var", db, tracing=tracing)),
+                registry,
+                checkpointer,
+            )
+            context = quiet.context
             assert isinstance(checkpointer, PostgresSaver)
 
-            # Warm up both paths (imports, connections, fonts) before timing anything.
-            graph_order(runner, add_order(db))
-            plain_order(context, add_order(db))
+            def run(mode: str, order_id: uuid.UUID) -> None:
+                if mode == "plain":
+                    plain_order(context, order_id)
+                else:
+                    graph_order(observed if mode == "observed" else quiet, order_id)
+
+            # Warm up every path (imports, connections, fonts) before timing anything.
+            for mode in MODES:
+                observability(mode == "observed", tracing)
+                run(mode, add_order(db))
             before = checkpoint_bytes(db)
 
             per_round = max(1, args.orders // args.rounds)
-            graph_times: list[float] = []
-            plain_times: list[float] = []
+            times: dict[str, list[float]] = {mode: [] for mode in MODES}
             for _ in range(args.rounds):
-                for mode, times in (("graph", graph_times), ("plain", plain_times)):
+                for mode in MODES:
                     ids = [add_order(db) for _ in range(per_round)]
+                    observability(mode == "observed", tracing)
                     started = time.perf_counter()
                     for order_id in ids:
-                        if mode == "graph":
-                            graph_order(runner, order_id)
-                        else:
-                            plain_order(context, order_id)
-                    times.append((time.perf_counter() - started) / per_round)
+                        run(mode, order_id)
+                    observability(mode == "observed", tracing)
+                    times[mode].append((time.perf_counter() - started) / per_round)
             graph_orders = per_round * args.rounds
-            per_order_checkpoint = (checkpoint_bytes(db) - before) / graph_orders
+            per_order_checkpoint = (checkpoint_bytes(db) - before) / (2 * graph_orders)
+            traces = len(httpx.get(f"{smith_url}/roots").json())
+            log_lines = sum(1 for _ in (tmp / "bench.log").open())
             pool.close()
             db.dispose()
         finally:
             databases.drop_all()
 
-    graph_s = statistics.median(graph_times)
-    plain_s = statistics.median(plain_times)
+    graph_s, plain_s, observed_s = (statistics.median(times[m]) for m in MODES)
     ratio = graph_s / plain_s
+    overhead = observed_s / graph_s
     kb = per_order_checkpoint / 1024
     print(f"orders per mode: {graph_orders}, {args.rounds} alternating rounds, median per round")
-    print(
-        f"graph (PostgresSaver, sync): {1 / graph_s:7.2f} orders/s  {graph_s * 1000:7.1f} ms/order"
-    )
-    print(
-        f"plain calls (same tools):    {1 / plain_s:7.2f} orders/s  {plain_s * 1000:7.1f} ms/order"
-    )
+    for label, seconds in (
+        ("graph (PostgresSaver, sync):", graph_s),
+        ("plain calls (same tools):", plain_s),
+        ("graph, observability on:", observed_s),
+    ):
+        print(f"{label:30s}{1 / seconds:7.2f} orders/s  {seconds * 1000:7.1f} ms/order")
     print(f"ratio graph/plain time: {ratio:.2f}x  (target <= 1.5x: {verdict(ratio <= 1.5)})")
+    print(
+        f"ratio observability on/off: {overhead:.2f}x  "
+        f"(target <= 1.10x: {verdict(overhead <= 1.10)}; {traces} traces received, "
+        f"{log_lines} log lines written)"
+    )
     print(f"checkpoint data per order: {kb:.1f} KB  (target < 50 KB: {verdict(kb < 50)})")
 
 

@@ -50,6 +50,8 @@ class AgentSession(Base):
     kind: Mapped[str] = mapped_column(String(16))
     subject: Mapped[str] = mapped_column(String(200), index=True)
     role: Mapped[str] = mapped_column(String(32))
+    # The LangSmith trace of the session's latest run, when tracing is on.
+    trace_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

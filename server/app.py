@@ -88,7 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.services = AppServices(
             db=db,
             orders=order_service,
-            sessions=SessionService(db=db, order_graph=runner.graph, admin_agent=agent),
+            sessions=SessionService(
+                db=db, order_graph=runner.graph, admin_agent=agent, tracing=backends.tracing
+            ),
             commands=CommandService(db=db, agent=agent, tools=tools),
             tools=tools,
             registry=registry,
@@ -104,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             REGISTRY.unregister(orders_gauge)
             dispatcher.shutdown()
+            backends.tracing.flush()
             pool.close()
             db.dispose()
 

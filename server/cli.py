@@ -1,13 +1,19 @@
-"""The ``atelier`` command: serve, migrate, token."""
+"""The ``atelier`` command: serve, migrate, token, wait."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import time
+from typing import Any
+
+import httpx
 
 from persistence import migrate
 from persistence.database import resolve_database
 from server.logs import configure_logging
+from server.progress_bar import ProgressBar
 from server.security import DEFAULT_TTL_S, issue_token, jwt_secret
 from settings import get_settings
 from tools.access import ISSUABLE_ROLES, Role
@@ -44,6 +50,47 @@ def token(args: argparse.Namespace) -> int:
     return 0
 
 
+# How a wait ends: the exit status says it to scripts.
+WAIT_DONE = {"awaiting_approval": 0, "completed": 0, "failed": 1, "cancelled": 1}
+WAIT_TIMED_OUT = 2
+
+
+def wait(args: argparse.Namespace) -> int:
+    """Follow an order through the API with a progress bar until it awaits approval, completes
+    or fails."""
+    settings = get_settings()
+    url = args.url or f"http://{settings.host}:{settings.port}"
+    bearer = args.token or issue_token(jwt_secret(settings), "atelier-cli", Role.OPERATOR)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per poll would drown the bar
+    bar = ProgressBar(sys.stderr, f"order {args.order_id[:8]}")
+    deadline = time.monotonic() + args.timeout
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {bearer}"}) as client:
+        while True:
+            response = client.get(f"/orders/{args.order_id}")
+            if response.status_code != 200:
+                bar.close(
+                    f"cannot follow the order: {response.json().get('detail', response.text)}"
+                )
+                return 1
+            order = response.json()
+            bar.show(order["progress_percent"], _step_note(order))
+            if order["status"] in WAIT_DONE:
+                error = f": {order['error']}" if order.get("error") else ""
+                bar.close(f"order {order['id']} is {order['status']}{error}")
+                return WAIT_DONE[order["status"]]
+            if time.monotonic() >= deadline:
+                bar.close(f"still {order['status']} after {args.timeout:g} s")
+                return WAIT_TIMED_OUT
+            time.sleep(args.interval)
+
+
+def _step_note(order: dict[str, Any]) -> str:
+    step = order.get("current_step") or order["status"]
+    running = next((s for s in order["steps"] if s["step"] == step), None)
+    work = running.get("progress") if running else None
+    return f"{step} ({work['done']}/{work['total']})" if work else step
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="atelier", description="Atelier back office")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -61,6 +108,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=[str(r) for r in ISSUABLE_ROLES])
     p.add_argument("--ttl", type=int, default=DEFAULT_TTL_S, help="lifetime in seconds")
     p.set_defaults(func=token)
+
+    p = commands.add_parser("wait", help="follow an order with a progress bar until it settles")
+    p.add_argument("order_id", help="the order's id")
+    p.add_argument("--url", help="the service (default http://ATELIER_HOST:ATELIER_PORT)")
+    p.add_argument(
+        "--token", help="a bearer token (default: an operator token signed with the local key)"
+    )
+    p.add_argument("--timeout", type=float, default=600, help="give up after this many seconds")
+    p.add_argument("--interval", type=float, default=0.5, help="seconds between polls")
+    p.set_defaults(func=wait)
     return parser
 
 

@@ -18,6 +18,7 @@ from langchain_core.messages import (
 )
 from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel, Field, field_validator
+from sqlalchemy.orm import Session
 
 from agent.intents import MAX_COMMAND_CHARS
 from agent.offline import OUTCOME_KEY
@@ -143,29 +144,47 @@ class CommandService:
     agent: AdminAgent
     tools: ToolContext
 
-    def _session(self, principal: Principal, session_id: uuid.UUID | None) -> uuid.UUID:
-        with self.db.session() as session:
-            if session_id is not None:
-                row = repo.get_session(session, session_id)
-                if row is None or row.kind != SessionKind.ADMIN or row.subject != principal.sub:
-                    raise NotFound(f"session {session_id} not found")
-                return row.id
-            row = AgentSession(kind=SessionKind.ADMIN, subject=principal.sub, role=principal.role)
-            session.add(row)
-            session.flush()
-            return row.id
+    @staticmethod
+    def _session(
+        session: Session, principal: Principal, session_id: uuid.UUID | None
+    ) -> AgentSession:
+        if session_id is not None:
+            row = repo.get_session(session, session_id)
+            if row is None or row.kind != SessionKind.ADMIN or row.subject != principal.sub:
+                raise NotFound(f"session {session_id} not found")
+            return row
+        row = AgentSession(kind=SessionKind.ADMIN, subject=principal.sub, role=principal.role)
+        session.add(row)
+        session.flush()
+        return row
 
     def prepare(
         self, principal: Principal, body: CommandIn, request_id: str | None = None
     ) -> PreparedRun:
-        """Find or create the session and set up the run (errors surface here, not mid-stream)."""
-        session_id = self._session(principal, body.session_id)
-        config: RunnableConfig = {
-            "configurable": {"thread_id": str(session_id)},
-            "run_name": "admin command",
-            "tags": ["admin"],
-            "metadata": {"session_id": str(session_id), "role": str(principal.role)},
-        }
+        """Find or create the session and set up the run (errors surface here, not mid-stream).
+
+        With tracing on, the command is a new trace whose id the session keeps."""
+        with self.db.session() as session:
+            row = self._session(session, principal, body.session_id)
+            config: RunnableConfig = {
+                "configurable": {"thread_id": str(row.id)},
+                "run_name": "admin command",
+                "tags": ["admin"],
+                "metadata": {"session_id": str(row.id)},
+            }
+            config, trace_id = self.tools.backends.tracing.traced(
+                config,
+                kind=SessionKind.ADMIN,
+                metadata={
+                    "subject": principal.sub,
+                    "role": str(principal.role),
+                    "request_id": request_id,
+                    "llm": self.tools.backends.settings.llm,
+                },
+            )
+            if trace_id:
+                row.trace_id = str(trace_id)
+            session_id = row.id
         context = replace(self.tools, principal=principal, request_id=request_id)
         command = HumanMessage(body.command, id=str(uuid.uuid4()))
         return PreparedRun(session_id, {"messages": [command]}, config, context, command.id or "")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from persistence.models import OrderStatus
 from tools.orders import Customer
 from tools.products import PRODUCTS
+from tools.tracing import TraceLink
 
 ORDER_EXAMPLE: dict[str, Any] = {
     "customer": {"name": "Jane Doe", "email": "jane@example.com", "phone": "+1 555 0100"},
@@ -73,6 +74,9 @@ class SessionOut(BaseModel):
     next: list[str]
     state: dict[str, Any]
     history: list[CheckpointOut]
+    trace: TraceLink | None = Field(
+        default=None, description="The LangSmith trace of the latest run, when tracing is on"
+    )
 
 
 class Health(BaseModel):

@@ -16,6 +16,7 @@ from persistence.repositories import orders as repo
 from server.schemas import CheckpointOut, SessionOut
 from tools.access import Principal, Role
 from tools.errors import NotFound
+from tools.tracing import Tracing
 
 HISTORY_LIMIT = 100
 
@@ -34,6 +35,7 @@ class SessionService:
     db: Database
     order_graph: CompiledOrderGraph
     admin_agent: AdminAgent
+    tracing: Tracing
 
     def get(self, principal: Principal, session_id: uuid.UUID) -> SessionOut:
         with self.db.session() as session:
@@ -64,4 +66,5 @@ class SessionService:
             next=list(snapshot.next),
             state=state,
             history=history,
+            trace=self.tracing.link(row.trace_id),
         )

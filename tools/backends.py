@@ -12,6 +12,7 @@ from tools.notify.smtp import SmtpChannel
 from tools.notify.webhook import WebhookChannel
 from tools.storage.base import Storage
 from tools.storage.local import LocalDrive
+from tools.tracing import Tracing
 
 
 def make_storage(settings: Settings) -> Storage:
@@ -50,4 +51,5 @@ def make_backends(settings: Settings, db: Database) -> Backends:
         storage=make_storage(settings),
         design_engine=make_design_engine(settings),
         channels=make_channels(settings),
+        tracing=Tracing.from_environment(settings.environment),
     )

@@ -14,6 +14,7 @@ from tools.access import PIPELINE, Principal
 from tools.design.base import DesignEngine
 from tools.notify.base import Channel
 from tools.storage.base import Storage
+from tools.tracing import Tracing
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Backends:
     storage: Storage
     design_engine: DesignEngine
     channels: tuple[Channel, ...] = field(default_factory=tuple)
+    tracing: Tracing = field(default_factory=Tracing)
 
     @property
     def work_dir(self) -> Path:

@@ -18,6 +18,7 @@ from persistence.models import Order, OrderStatus
 from persistence.repositories import orders as repo
 from tools.context import ToolContext
 from tools.errors import Conflict, InvalidInput, NotFound
+from tools.tracing import TraceLink, Tracing
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -89,6 +90,9 @@ class OrderView(BaseModel):
     design_versions: list[DesignVersionView]
     created_at: datetime
     updated_at: datetime
+    trace: TraceLink | None = Field(
+        default=None, description="The LangSmith trace of the latest run, when tracing is on"
+    )
 
 
 class OrderList(BaseModel):
@@ -188,7 +192,7 @@ def progress_percent(order: Order) -> int:
     return min(99, int(100 * done / sum(ROUND_WEIGHTS.values())))
 
 
-def order_view(order: Order) -> OrderView:
+def order_view(order: Order, tracing: Tracing) -> OrderView:
     return OrderView(
         id=order.id,
         session_id=order.session_id,
@@ -225,6 +229,7 @@ def order_view(order: Order) -> OrderView:
         ],
         created_at=order.created_at,
         updated_at=order.updated_at,
+        trace=tracing.link(order.session.trace_id),
     )
 
 
@@ -259,7 +264,7 @@ def get_order(ctx: ToolContext, args: OrderId) -> OrderView:
     Args:
         order_id: the order's id, or its first 8 or more characters.
     """
-    return order_view(find_order(ctx, args.order_id))
+    return order_view(find_order(ctx, args.order_id), ctx.backends.tracing)
 
 
 def list_orders(ctx: ToolContext, args: ListOrdersArgs) -> OrderList:
@@ -285,7 +290,10 @@ def list_orders(ctx: ToolContext, args: ListOrdersArgs) -> OrderList:
             offset=args.offset,
         )
     return OrderList(
-        items=[order_view(o) for o in orders], total=total, limit=args.limit, offset=args.offset
+        items=[order_view(o, ctx.backends.tracing) for o in orders],
+        total=total,
+        limit=args.limit,
+        offset=args.offset,
     )
 
 
@@ -307,7 +315,7 @@ def retry_order(ctx: ToolContext, args: OrderId) -> OrderView:
     if not moved:
         raise Conflict(f"order {order.id} is {order.status}; only a failed order can be retried")
     ctx.dispatcher.retry(order.id)
-    return order_view(find_order(ctx, order.id))
+    return order_view(find_order(ctx, order.id), ctx.backends.tracing)
 
 
 def approve_order(ctx: ToolContext, args: ReviewArgs) -> OrderView:
@@ -333,4 +341,4 @@ def approve_order(ctx: ToolContext, args: ReviewArgs) -> OrderView:
         latest.feedback = feedback
         locked.status = OrderStatus.PROCESSING
     ctx.dispatcher.resume(order.id, {"approved": args.approved, "feedback": feedback})
-    return order_view(find_order(ctx, order.id))
+    return order_view(find_order(ctx, order.id), ctx.backends.tracing)

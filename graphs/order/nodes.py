@@ -3,10 +3,13 @@ the order row; none holds image bytes."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from typing import Any
 
+from langchain_core.callbacks import CallbackManager, CallbackManagerForToolRun
+from langchain_core.runnables import ensure_config
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 from pydantic import BaseModel
@@ -20,26 +23,44 @@ from tools.metrics import PIPELINE_STEP
 def call_tool(
     runtime: Runtime[OrderContext], step: str, tool: str, args: dict[str, Any]
 ) -> BaseModel:
-    """Run one registry tool as pipeline step ``step``, recording start, end or failure."""
+    """Run one registry tool as pipeline step ``step``, recording start, end or failure.
+
+    The call is reported to the run's callbacks as a tool run, so a trace shows each tool
+    under its step with its arguments and result."""
     ctx = runtime.context
     db = ctx.tools.backends.db
     order_id = uuid.UUID(args["order_id"])
     with db.session() as session:
         repo.record_step(session, order_id, step, "running")
+    traced = _tool_run(tool, args)
     started = time.perf_counter()
     try:
         result = ctx.registry.execute(tool, args, ctx.tools)
     except Exception as exc:
+        traced.on_tool_error(exc)
         PIPELINE_STEP.labels(step, "failed").observe(time.perf_counter() - started)
         with db.session() as session:
             repo.record_step(
                 session, order_id, step, "failed", error=f"{type(exc).__name__}: {exc}"
             )
         raise
+    traced.on_tool_end(result.model_dump(mode="json"))
     PIPELINE_STEP.labels(step, "ok").observe(time.perf_counter() - started)
     with db.session() as session:
         repo.record_step(session, order_id, step, "done")
     return result
+
+
+def _tool_run(tool: str, args: dict[str, Any]) -> CallbackManagerForToolRun:
+    """Open a tool run under the current node's run (a no-op without callbacks, and outside a
+    graph run)."""
+    config = ensure_config()
+    manager = CallbackManager.configure(
+        inheritable_callbacks=config.get("callbacks"),
+        inheritable_tags=config.get("tags"),
+        inheritable_metadata=config.get("metadata"),
+    )
+    return manager.on_tool_start({"name": tool}, json.dumps(args), name=tool, inputs=args)
 
 
 def create_folder(state: OrderState, runtime: Runtime[OrderContext]) -> OrderState:

@@ -17,7 +17,7 @@ from langgraph.types import Command
 from graphs.order.context import OrderContext
 from graphs.order.graph import CompiledOrderGraph, build_order_graph
 from graphs.order.state import ReviewDecision
-from persistence.models import OrderStatus
+from persistence.models import OrderStatus, SessionKind
 from persistence.repositories import orders as repo
 from tools.context import ToolContext
 from tools.log_context import bound, current
@@ -56,12 +56,49 @@ class OrderRunner:
             "metadata": metadata,
         }
 
+    def _traced_config(self, order_id: uuid.UUID) -> RunnableConfig:
+        """The run's config, traced when tracing is on: a new trace, kept on the session.
+
+        The customer's name, e-mail and phone are handed to the redactor first, so they are
+        blanked wherever they appear in the trace."""
+        config = self.config(order_id)
+        tracing = self.context.tools.backends.tracing
+        if not tracing.enabled:
+            return config
+        settings = self.context.tools.backends.settings
+        with self.db.session() as session:
+            order = repo.get_order(session, order_id)
+            assert order is not None
+            tracing.redactor.protect(
+                order.customer_name, order.customer_email, order.customer_phone
+            )
+            config, trace_id = tracing.traced(
+                config,
+                kind=SessionKind.ORDER,
+                metadata={
+                    "subject": order.session.subject,
+                    "role": order.session.role,
+                    "design_engine": settings.design_engine,
+                    "design_model": settings.design_model,
+                },
+            )
+            order.session.trace_id = str(trace_id)
+        return config
+
     def start(self, order_id: uuid.UUID) -> str:
         """Run a new order up to its first review."""
         return self._run(order_id, {"order_id": str(order_id)})
 
     def resume(self, order_id: uuid.UUID, decision: ReviewDecision) -> str:
-        """Continue a paused order with the reviewer's decision."""
+        """Continue a paused order with the reviewer's decision, first scoring the traced run
+        that brought the design to review."""
+        with self.db.session() as session:
+            order = repo.get_order(session, order_id)
+            trace_id = order.session.trace_id if order else None
+        if trace_id:
+            self.context.tools.backends.tracing.review_feedback(
+                trace_id, bool(decision.get("approved")), decision.get("feedback")
+            )
         return self._run(order_id, Command(resume=decision))
 
     def retry(self, order_id: uuid.UUID) -> str:
@@ -90,7 +127,7 @@ class OrderRunner:
         return dict(self.graph.get_state(self.config(order_id)).values)
 
     def _run(self, order_id: uuid.UUID, graph_input: Any) -> str:
-        config = self.config(order_id)
+        config = self._traced_config(order_id)
         with bound(order_id=str(order_id), session_id=config["configurable"]["thread_id"]):
             return self._invoke(order_id, graph_input, config)
 

@@ -78,7 +78,7 @@ def list_orders(
         .order_by(Order.created_at.desc(), Order.id)
         .limit(limit)
         .offset(offset)
-        .options(selectinload(Order.design_versions))
+        .options(selectinload(Order.design_versions), selectinload(Order.session))
     ).all()
     return list(rows), total
 
@@ -96,7 +96,8 @@ def orders_with_id_prefix(
     stmt = select(Order).where(func.replace(cast(Order.id, String), "-", "").startswith(prefix))
     if customer_sub is not None:
         stmt = stmt.where(Order.customer_sub == customer_sub)
-    stmt = stmt.options(selectinload(Order.design_versions)).limit(limit)
+    stmt = stmt.options(selectinload(Order.design_versions), selectinload(Order.session))
+    stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
 
 

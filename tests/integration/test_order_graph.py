@@ -33,6 +33,7 @@ from tools.notify.base import Channel
 from tools.notify.log_channel import LogChannel
 from tools.notify.webhook import WebhookChannel
 from tools.orders import order_view
+from tools.tracing import Tracing
 
 
 @pytest.fixture
@@ -269,7 +270,7 @@ def test_design_progress_shows_while_the_design_is_made(
         while steps(db, order_id).get("generate_design", {}).get("progress") is None:
             assert time.monotonic() < deadline, "no design progress was recorded"
             time.sleep(0.02)
-        view = order_view(load(db, order_id))
+        view = order_view(load(db, order_id), Tracing())
         assert (view.current_step, view.status) == ("generate_design", "processing")
         [design] = [s for s in view.steps if s.step == "generate_design"]
         assert design.progress is not None and (design.progress.done, design.progress.total) == (
@@ -280,7 +281,7 @@ def test_design_progress_shows_while_the_design_is_made(
     finally:
         engine.go.set()
         run.join(30)
-    view = order_view(load(db, order_id))
+    view = order_view(load(db, order_id), Tracing())
     assert view.status == "awaiting_approval" and view.progress_percent == 100
     [design] = [s for s in view.steps if s.step == "generate_design"]
     assert design.progress is not None and design.progress.done == 4  # the last step is always kept

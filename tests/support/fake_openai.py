@@ -32,10 +32,12 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from PIL import Image
+
+from tests.support.receivers import LoopbackHTTPServer
 
 __all__ = ["FakeOpenAI", "OpenAIRequest", "Reply", "ScriptedChat", "UploadedFile", "error_body"]
 
@@ -95,7 +97,7 @@ def error_body(message: str, type_: str = "invalid_request_error", code: str | N
     return {"error": {"message": message, "type": type_, "param": None, "code": code}}
 
 
-class FakeOpenAI:
+class FakeOpenAI(LoopbackHTTPServer):
     """The fake server. Use it as a context manager; ``base_url`` ends in ``/v1``.
 
     Attributes:
@@ -113,16 +115,8 @@ class FakeOpenAI:
         }
         self._failures: deque[Reply] = deque()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    @property
-    def base_url(self) -> str:
-        """The URL to give the client as ``base_url``."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
+        super().__init__(self._handler_class())
+        self.base_url = f"{self.root_url}/v1"  # what the client takes as base_url
 
     def fail(
         self,
@@ -138,15 +132,6 @@ class FakeOpenAI:
         reply = Reply(status, error_body(message, kind, code))
         with self._lock:
             self._failures.extend([reply] * times)
-
-    def __enter__(self) -> FakeOpenAI:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
 
     # --- answering -------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from tools.design.layout import LayoutEngine
 from tools.notify.base import Channel
 from tools.notify.log_channel import LogChannel
 from tools.storage.local import LocalDrive
+from tools.tracing import Tracing
 
 ORDER_FIELDS: dict[str, Any] = {
     "customer_sub": "jane",
@@ -35,6 +36,7 @@ def make_backends(
     *,
     engine: DesignEngine | None = None,
     channels: Sequence[Channel] | None = None,
+    tracing: Tracing | None = None,
 ) -> Backends:
     settings = Settings(data_dir=data_dir, database_url=db.url)
     return Backends(
@@ -43,6 +45,7 @@ def make_backends(
         storage=LocalDrive(settings.drive_root),
         design_engine=engine or LayoutEngine(),
         channels=tuple(channels) if channels is not None else (LogChannel(),),
+        tracing=tracing or Tracing(),
     )
 
 

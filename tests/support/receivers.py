@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 __all__ = [
+    "LoopbackHTTPServer",
     "ReceivedEmail",
     "ReceivedRequest",
     "Reply",
@@ -35,6 +36,29 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+class LoopbackHTTPServer:
+    """Base of the test servers: a threading HTTP server on 127.0.0.1, serving from a daemon
+    thread while the object is used as a context manager. Subclasses give the handler class."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        # A short poll interval: shutdown() waits up to one interval, at every test's teardown.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
+        host, port = self._server.server_address[:2]
+        self.root_url = f"http://{host!s}:{port}"
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
 
 
 # --- webhook -------------------------------------------------------------------------------------
@@ -66,7 +90,7 @@ class ReceivedRequest:
         return json.loads(self.body)
 
 
-class WebhookReceiver:
+class WebhookReceiver(LoopbackHTTPServer):
     """An HTTP server that records every request and answers from a script, then ``default``.
 
     Usage::
@@ -82,13 +106,8 @@ class WebhookReceiver:
         self.requests: list[ReceivedRequest] = []
         self._script: deque[Reply] = deque()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        # A short poll interval: shutdown() waits up to one interval, at every test's teardown.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host!s}:{port}{path}"
+        super().__init__(self._handler_class())
+        self.url = f"{self.root_url}{path}"
 
     def script(self, *replies: Reply) -> None:
         """Answer the next requests with ``replies``, in order, before falling back to default."""
@@ -100,15 +119,6 @@ class WebhookReceiver:
     ) -> None:
         """Answer the next ``count`` requests with ``status``."""
         self.script(*(Reply(status, headers or {}) for _ in range(count)))
-
-    def __enter__(self) -> WebhookReceiver:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     def _next_reply(self, request: ReceivedRequest) -> Reply:
         with self._lock:

@@ -1,0 +1,256 @@
+"""LangSmith tracing: one client per process, customer personal data redacted before upload.
+
+Tracing is on when ``LANGSMITH_TRACING=true`` (the library's own variables name the endpoint,
+key and project). Each order run and admin command is one trace whose root run is named for
+what it is, tagged with the environment and session kind, and carries ids as metadata; its
+trace id is kept on the AgentSession so the API can link to it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langchain_core.tracers import LangChainTracer
+from langsmith import Client
+from langsmith import utils as ls_utils
+from langsmith.schemas import TracerSession
+from pydantic import BaseModel, Field
+
+log = logging.getLogger(__name__)
+
+REDACTED = "[redacted]"
+
+# Keys whose values are a customer's personal data wherever they appear: order views,
+# tool arguments, notification recipients.
+PII_KEYS = frozenset(
+    {
+        "customer",
+        "customer_name",
+        "customer_email",
+        "customer_phone",
+        "customer_address",
+        "email",
+        "phone",
+        "address",
+        "recipient",
+        "recipients",
+    }
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+MIN_KNOWN_CHARS = 3  # shorter values would blank out ordinary words
+
+
+class Redactor:
+    """Removes personal data from a traced payload: values under :data:`PII_KEYS`, e-mail
+    addresses anywhere, and every value it has seen under such a key (or been told about with
+    :meth:`protect`) wherever it shows up later, such as a customer's name quoted in a reply.
+
+    JSON text inside strings (a tool message's content) is parsed and redacted the same way.
+    """
+
+    def __init__(self, remember: int = 2000) -> None:
+        self._known: OrderedDict[str, None] = OrderedDict()
+        self._remember = remember
+        self._pattern: re.Pattern[str] | None = None
+        self._lock = threading.Lock()
+
+    def protect(self, *values: str | None) -> None:
+        """Redact these values (a customer's name, e-mail, phone) from every later payload."""
+        with self._lock:
+            for value in values:
+                if value is None or len(value.strip()) < MIN_KNOWN_CHARS:
+                    continue
+                value = value.strip()
+                if value in self._known:
+                    self._known.move_to_end(value)
+                    continue
+                self._known[value] = None
+                if len(self._known) > self._remember:
+                    self._known.popitem(last=False)
+                self._pattern = None
+
+    def __call__(self, payload: Any) -> Any:
+        self._learn(payload)
+        return self._redact(payload)
+
+    def _learn(self, value: Any) -> None:
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                if str(key).lower() in PII_KEYS:
+                    self.protect(*_strings(item))
+                else:
+                    self._learn(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                self._learn(item)
+
+    def _redact(self, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {
+                key: REDACTED
+                if str(key).lower() in PII_KEYS and item not in (None, "", [], {})
+                else self._redact(item)
+                for key, item in value.items()
+            }
+        if isinstance(value, list | tuple):
+            return [self._redact(item) for item in value]
+        if isinstance(value, str):
+            return self._redact_text(value)
+        return value
+
+    def _redact_text(self, text: str) -> str:
+        stripped = text.strip()
+        if stripped[:1] in ("{", "[") and stripped[-1:] in ("}", "]"):
+            try:
+                parsed = json.loads(stripped)
+            except ValueError:
+                pass
+            else:
+                self._learn(parsed)
+                return json.dumps(self._redact(parsed), ensure_ascii=False)
+        if "@" in text:
+            text = EMAIL.sub(REDACTED, text)
+        pattern = self._known_pattern()
+        return pattern.sub(REDACTED, text) if pattern else text
+
+    def _known_pattern(self) -> re.Pattern[str] | None:
+        with self._lock:
+            if self._pattern is None and self._known:
+                # Longest first, so a full name wins over a part of it.
+                values = sorted(self._known, key=len, reverse=True)
+                self._pattern = re.compile("|".join(re.escape(v) for v in values), re.IGNORECASE)
+            return self._pattern
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list | tuple):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+LOOKUP_RETRY_SECONDS = 60.0
+
+
+class TraceLink(BaseModel):
+    """The LangSmith trace of a session's latest run."""
+
+    id: str
+    url: str | None = Field(description="Its page in LangSmith; null until the project is found")
+
+
+@dataclass
+class Tracing:
+    """Where traces go. ``client`` None means tracing is off and every method is a no-op."""
+
+    client: Client | None = None
+    project: str = "default"
+    environment: str = "development"
+    redactor: Redactor = field(default_factory=Redactor)
+    _project: TracerSession | None = field(default=None, init=False, repr=False)
+    _lookup_after: float = field(default=0.0, init=False, repr=False)
+
+    @classmethod
+    def from_environment(cls, environment: str) -> Tracing:
+        """On when ``LANGSMITH_TRACING=true``; the client reads ``LANGSMITH_ENDPOINT`` and
+        ``LANGSMITH_API_KEY`` itself."""
+        if not ls_utils.tracing_is_enabled():
+            return cls(environment=environment)
+        return cls.to(Client, ls_utils.get_tracer_project() or "default", environment)
+
+    @classmethod
+    def to(cls, make_client: Any, project: str, environment: str, **client_args: Any) -> Tracing:
+        """Tracing through ``make_client(anonymizer=..., **client_args)``, redacting with the
+        same :class:`Redactor` the instance keeps."""
+        redactor = Redactor()
+        client = make_client(anonymizer=redactor, **client_args)
+        return cls(client=client, project=project, environment=environment, redactor=redactor)
+
+    @property
+    def enabled(self) -> bool:
+        return self.client is not None
+
+    def traced(
+        self,
+        config: RunnableConfig,
+        *,
+        kind: str,
+        metadata: Mapping[str, str | None],
+    ) -> tuple[RunnableConfig, uuid.UUID | None]:
+        """``config`` with the tracer, a fresh trace id, tags and metadata; and that trace id
+        (None when tracing is off)."""
+        if self.client is None:
+            return config, None
+        trace_id = uuid.uuid4()
+        tracer = LangChainTracer(client=self.client, project_name=self.project)
+        traced: RunnableConfig = {
+            **config,
+            "run_id": trace_id,
+            "callbacks": [tracer],
+            "tags": [*config.get("tags", []), f"env:{self.environment}", f"session:{kind}"],
+            "metadata": {
+                **config.get("metadata", {}),
+                **{k: v for k, v in metadata.items() if v is not None},
+                "environment": self.environment,
+            },
+        }
+        return traced, trace_id
+
+    def review_feedback(self, trace_id: str, approved: bool, comment: str | None) -> None:
+        """Score the run that brought a design to review: 1 approved, 0 changes requested.
+
+        The feedback id is derived from the trace, so recording the same review twice (a run
+        recovered after a crash) leaves one piece of feedback."""
+        if self.client is None:
+            return
+        project = self._project_found()
+        try:
+            self.client.create_feedback(
+                run_id=trace_id,
+                trace_id=trace_id,
+                key="design_approved",
+                score=1 if approved else 0,
+                comment=comment,
+                feedback_id=uuid.uuid5(uuid.UUID(trace_id), "design_approved"),
+                session_id=project.id if project else None,
+            )
+        except Exception:  # tracing must never fail an order
+            log.warning("could not send review feedback for trace %s", trace_id, exc_info=True)
+
+    def link(self, trace_id: str | None) -> TraceLink | None:
+        """The trace with its page in LangSmith, once the project has been looked up (one
+        request, retried at most once a minute while it fails)."""
+        if self.client is None or trace_id is None:
+            return None
+        project = self._project_found()
+        url = f"{project.url}/r/{trace_id}?poll=true" if project and project.url else None
+        return TraceLink(id=trace_id, url=url)
+
+    def _project_found(self) -> TracerSession | None:
+        """The project, looked up once it exists (LangSmith makes it with the first trace)."""
+        assert self.client is not None
+        if self._project is None and time.monotonic() >= self._lookup_after:
+            try:
+                self._project = self.client.read_project(project_name=self.project)
+            except Exception:
+                self._lookup_after = time.monotonic() + LOOKUP_RETRY_SECONDS
+                log.info("LangSmith project %r not found yet; traces have no link", self.project)
+        return self._project
+
+    def flush(self) -> None:
+        """Wait for queued traces to be sent (at shutdown, and in tests)."""
+        if self.client is not None:
+            self.client.flush()
