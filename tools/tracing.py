@@ -15,7 +15,9 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,6 +164,9 @@ class Tracing:
     redactor: Redactor = field(default_factory=Redactor)
     _project: TracerSession | None = field(default=None, init=False, repr=False)
     _lookup_after: float = field(default=0.0, init=False, repr=False)
+    _worker: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+    _pending: list[Future[None]] = field(default_factory=list, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
     def from_environment(cls, environment: str) -> Tracing:
@@ -212,11 +217,15 @@ class Tracing:
     def review_feedback(self, trace_id: str, approved: bool, comment: str | None) -> None:
         """Score the run that brought a design to review: 1 approved, 0 changes requested.
 
-        The feedback id is derived from the trace, so recording the same review twice (a run
+        Sent in the background, so an unreachable LangSmith never holds up the order. The
+        feedback id is derived from the trace, so recording the same review twice (a run
         recovered after a crash) leaves one piece of feedback."""
-        if self.client is None:
-            return
-        project = self._project_found()
+        if self.client is not None:
+            self._in_background(self._send_feedback, trace_id, approved, comment)
+
+    def _send_feedback(self, trace_id: str, approved: bool, comment: str | None) -> None:
+        assert self.client is not None
+        self._look_up_project()
         try:
             self.client.create_feedback(
                 run_id=trace_id,
@@ -225,32 +234,47 @@ class Tracing:
                 score=1 if approved else 0,
                 comment=comment,
                 feedback_id=uuid.uuid5(uuid.UUID(trace_id), "design_approved"),
-                session_id=project.id if project else None,
+                session_id=self._project.id if self._project else None,
+                stop_after_attempt=3,  # bounded: shutdown waits for this
             )
         except Exception:  # tracing must never fail an order
             log.warning("could not send review feedback for trace %s", trace_id, exc_info=True)
 
     def link(self, trace_id: str | None) -> TraceLink | None:
-        """The trace with its page in LangSmith, once the project has been looked up (one
-        request, retried at most once a minute while it fails)."""
+        """The trace, with its page in LangSmith once the project has been looked up (in the
+        background: a request never waits on LangSmith)."""
         if self.client is None or trace_id is None:
             return None
-        project = self._project_found()
+        project = self._project
+        if project is None and time.monotonic() >= self._lookup_after:
+            self._in_background(self._look_up_project)
         url = f"{project.url}/r/{trace_id}?poll=true" if project and project.url else None
         return TraceLink(id=trace_id, url=url)
 
-    def _project_found(self) -> TracerSession | None:
-        """The project, looked up once it exists (LangSmith makes it with the first trace)."""
+    def _look_up_project(self) -> None:
+        """Find the project (LangSmith makes it with the first trace); after a miss, wait a
+        minute before asking again."""
         assert self.client is not None
-        if self._project is None and time.monotonic() >= self._lookup_after:
-            try:
-                self._project = self.client.read_project(project_name=self.project)
-            except Exception:
-                self._lookup_after = time.monotonic() + LOOKUP_RETRY_SECONDS
-                log.info("LangSmith project %r not found yet; traces have no link", self.project)
-        return self._project
+        if self._project is not None or time.monotonic() < self._lookup_after:
+            return
+        try:
+            self._project = self.client.read_project(project_name=self.project)
+        except Exception:
+            self._lookup_after = time.monotonic() + LOOKUP_RETRY_SECONDS
+            log.info("LangSmith project %r not found yet; traces have no link", self.project)
+
+    def _in_background(self, task: Callable[..., None], *args: Any) -> None:
+        with self._lock:
+            if self._worker is None:
+                self._worker = ThreadPoolExecutor(1, thread_name_prefix="tracing")
+            self._pending = [f for f in self._pending if not f.done()]
+            self._pending.append(self._worker.submit(task, *args))
 
     def flush(self) -> None:
-        """Wait for queued traces to be sent (at shutdown, and in tests)."""
-        if self.client is not None:
-            self.client.flush()
+        """Wait for background work and queued traces to be sent (at shutdown, in tests)."""
+        if self.client is None:
+            return
+        with self._lock:
+            pending = list(self._pending)
+        futures.wait(pending)
+        self.client.flush()

@@ -74,7 +74,8 @@ def test_orders_and_admin_commands_are_traced_without_personal_data(
     order = wait_for_status(jane, placed.json()["id"], "awaiting_approval", "failed")
     assert order["status"] == "awaiting_approval", order["error"]
     design_trace = order["trace"]["id"]
-    assert order["trace"]["url"].endswith(f"/projects/p/{PROJECT_ID}/r/{design_trace}?poll=true")
+    link = eventually(lambda: jane.get(f"/orders/{order['id']}").json()["trace"]["url"])
+    assert link.endswith(f"/projects/p/{PROJECT_ID}/r/{design_trace}?poll=true")
 
     root = root_run(smith, design_trace)
     assert root["name"] == "order pipeline" and root["session_name"] == "atelier-e2e"

@@ -147,10 +147,29 @@ def test_review_feedback_scores_the_run_that_made_the_design(
 
 def test_the_link_names_the_project_and_the_trace(tracing: Tracing) -> None:
     trace_id = "0a1b2c3d-0000-4000-8000-000000000000"
-    link = tracing.link(trace_id)
-    assert link is not None and link.id == trace_id
-    assert link.url is not None
+    first = tracing.link(trace_id)
+    assert first is not None and first.id == trace_id
+    assert first.url is None  # the project is looked up in the background...
+    tracing.flush()
+    link = tracing.link(trace_id)  # ...and known from then on
+    assert link is not None and link.url is not None
     assert link.url.endswith(f"/o/{TENANT_ID}/projects/p/{PROJECT_ID}/r/{trace_id}?poll=true")
+
+
+def test_an_unanswering_langsmith_does_not_hold_up_the_order(
+    db: Database, runner: OrderRunner, tracing: Tracing, smith: LangSmithReceiver
+) -> None:
+    order_id = add_order(db)
+    runner.start(order_id)
+    smith.feedback_gate.clear()  # LangSmith takes feedback but does not answer
+    try:
+        decision = review(db, order_id, True, "ok")
+        assert runner.resume(order_id, decision) == OrderStatus.COMPLETED
+        assert smith.feedback == []  # the order finished while the feedback was still pending
+    finally:
+        smith.feedback_gate.set()
+    tracing.flush()
+    assert [f["score"] for f in smith.feedback] == [1]
 
 
 def test_tracing_off_sends_nothing_and_keeps_no_trace(db: Database, tmp_path: Path) -> None:

@@ -37,6 +37,9 @@ class LangSmithReceiver(LoopbackHTTPServer):
         self.feedback: list[dict[str, Any]] = []
         self.bodies: list[bytes] = []
         self.api_keys: set[str] = set()
+        # Cleared, it holds every feedback request unanswered until set again.
+        self.feedback_gate = threading.Event()
+        self.feedback_gate.set()
         self._lock = threading.Lock()
         super().__init__(self._handler_class())
         self.url = self.root_url
@@ -151,6 +154,7 @@ class LangSmithReceiver(LoopbackHTTPServer):
                 elif path == "/runs":
                     receiver._record(json.loads(body))
                 elif path == "/feedback":
+                    receiver.feedback_gate.wait(timeout=60)
                     with receiver._lock:
                         receiver.feedback.append(json.loads(body))
                 else:
