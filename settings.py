@@ -41,6 +41,21 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description='Browser origins allowed to call the API, as JSON: ["https://shop.example"]',
+    )
+    max_body_bytes: int = Field(
+        default=12 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body; a 10 MB reference image plus its order must fit",
+    )
+    rate_limit_orders: str = Field(
+        default="30/minute", description="POST /orders per caller, e.g. 30/minute"
+    )
+    rate_limit_commands: str = Field(
+        default="60/minute", description="POST /admin/commands per caller"
+    )
     environment: str = Field(
         default="development", description="Named in every trace's tags (env:NAME)"
     )

@@ -23,8 +23,10 @@ from persistence.database import Database
 from server.commands import CommandService
 from server.deps import AppServices
 from server.dispatch import InProcessDispatcher
+from server.http_security import BodySizeLimit, add_security_headers, allow_origins
 from server.metrics import OrdersByStatus
 from server.orders import OrderService
+from server.rate_limits import RateLimit, RateLimited, RateLimiter
 from server.routes import admin, orders, sessions
 from server.security import jwt_secret
 from server.sessions import SessionService
@@ -95,6 +97,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             tools=tools,
             registry=registry,
             jwt_secret=jwt_secret(settings),
+            limits=RateLimiter(
+                {
+                    "orders": RateLimit.parse(settings.rate_limit_orders),
+                    "commands": RateLimit.parse(settings.rate_limit_commands),
+                }
+            ),
         )
         orders_gauge = OrdersByStatus(db)
         REGISTRY.register(orders_gauge)
@@ -137,11 +145,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         response.headers["X-Request-ID"] = request_id
         response.headers["Server-Timing"] = f"app;dur={elapsed_ms:.2f}"
+        add_security_headers(response.headers, request.url.scheme)
         return response
+
+    allow_origins(app, settings.cors_origins)
+    # Outermost, so an oversized body is refused before anything reads it.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     @app.exception_handler(AtelierError)
     async def atelier_error(request: Request, exc: AtelierError) -> JSONResponse:
-        return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=headers)
 
     app.include_router(orders.router)
     app.include_router(sessions.router)

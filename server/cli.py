@@ -22,6 +22,9 @@ from tools.access import ISSUABLE_ROLES, Role
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
+        print("atelier serve: --ssl-certfile and --ssl-keyfile go together", file=sys.stderr)
+        return 2
     settings = get_settings()
     uvicorn.run(
         "server.app:create_app",
@@ -30,6 +33,8 @@ def serve(args: argparse.Namespace) -> int:
         port=args.port or settings.port,
         log_config=None,  # ours, set up in main(): JSON lines or console, ids on every line
         access_log=False,  # the app logs each request itself, with its request id
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
     )
     return 0
 
@@ -98,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("serve", help="serve the API (docs at /docs)")
     p.add_argument("--host", help="address to bind (default ATELIER_HOST or 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default ATELIER_PORT or 8000)")
+    p.add_argument("--ssl-certfile", help="serve HTTPS with this PEM certificate (chain)")
+    p.add_argument("--ssl-keyfile", help="the certificate's PEM private key")
     p.set_defaults(func=serve)
 
     p = commands.add_parser("migrate", help="create or upgrade the database schema")

@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from persistence.database import Database
 from server.commands import CommandService
 from server.orders import OrderService
+from server.rate_limits import RateLimiter
 from server.security import InvalidToken, verify_token
 from server.sessions import SessionService
 from tools.access import Principal, Role
@@ -30,6 +31,7 @@ class AppServices:
     tools: ToolContext
     registry: ToolRegistry
     jwt_secret: str
+    limits: RateLimiter
 
     def context_for(self, principal: Principal) -> ToolContext:
         """The tool context for one request's caller, under the request's id."""

@@ -202,8 +202,10 @@ def build_summary_sheet(ctx: ToolContext, args: SummaryArgs) -> Summary:
         where the sheet is, and the grouped figures with their totals.
     """
     entries: dict[str, _Entry] = {}
-    if "workbooks" in args.sources:
+    # A named folder is checked even when only the database is read: a bad name is an error.
+    if args.folder is not None or "workbooks" in args.sources:
         folder = resolve_folder(ctx.backends.storage, args.folder or "Orders")
+    if "workbooks" in args.sources:
         entries.update((e.order_id, e) for e in _from_workbooks(ctx, folder, args.start, args.end))
     if "orders" in args.sources:
         # The database wins where both know an order: a workbook may lag behind.

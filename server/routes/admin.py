@@ -83,7 +83,10 @@ def _sse(events: Iterator[tuple[str, dict[str, Any]]]) -> Iterator[str]:
     "/commands",
     response_model=CommandOut,
     summary="Run a natural-language admin command",
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses={
+        200: {"content": {"text/event-stream": {}}},
+        429: {"description": "Too many commands; Retry-After says when to try again"},
+    },
 )
 def run_command(
     body: CommandIn, request: Request, principal: AdminPrincipal, services: Services
@@ -91,6 +94,7 @@ def run_command(
     """Run a command through the admin agent in a new or continued session. With
     ``Accept: text/event-stream`` the run streams as server-sent events: ``session``, ``token``,
     ``tool_call``, ``tool_result`` and finally ``done`` with the whole answer."""
+    services.limits.check("commands", principal.sub)
     run = services.commands.prepare(principal, body, current("request_id"))
     if "text/event-stream" in request.headers.get("accept", ""):
         return StreamingResponse(

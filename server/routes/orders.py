@@ -73,7 +73,10 @@ async def _read_image(part: Any) -> CheckedImage:
     response_model=OrderAccepted,
     openapi_extra=ORDER_BODY,
     summary="Place an order",
-    responses={413: {"description": "Reference image too large"}},
+    responses={
+        413: {"description": "Reference image too large"},
+        429: {"description": "Too many orders; Retry-After says when to try again"},
+    },
 )
 async def place_order(
     request: Request,
@@ -83,6 +86,7 @@ async def place_order(
 ) -> Any:
     """Place an order (JSON, or multipart with ``order`` and ``image`` parts). The pipeline starts
     after the order is stored; poll ``GET /orders/{id}`` for its progress."""
+    services.limits.check("orders", principal.sub)
     content_type = request.headers.get("content-type", "")
     image: CheckedImage | None = None
     if content_type.startswith("multipart/form-data"):

@@ -32,7 +32,10 @@ class LangSmithReceiver(LoopbackHTTPServer):
         root = smith.roots()[0]
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, sink: bool = False) -> None:
+        """``sink``: only count the bytes received (a benchmark's receiver must cost little)."""
+        self.sink = sink
+        self.received_bytes = 0
         self.runs: dict[str, dict[str, Any]] = {}
         self.feedback: list[dict[str, Any]] = []
         self.bodies: list[bytes] = []
@@ -116,6 +119,9 @@ class LangSmithReceiver(LoopbackHTTPServer):
             def _body(self) -> bytes:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with receiver._lock:
+                    receiver.received_bytes += len(body)
+                    if receiver.sink:
+                        return b""
                     receiver.bodies.append(body)
                     if key := self.headers.get("x-api-key"):
                         receiver.api_keys.add(key)
@@ -125,10 +131,8 @@ class LangSmithReceiver(LoopbackHTTPServer):
                 url = urlsplit(self.path)
                 if url.path == "/info":
                     self._answer(200, {})
-                elif (
-                    url.path == "/roots"
-                ):  # ours, not LangSmith's: for a receiver in another process
-                    self._answer(200, receiver.roots())
+                elif url.path == "/received":  # ours: for a receiver in another process
+                    self._answer(200, {"bytes": receiver.received_bytes})
                 elif url.path == "/sessions":
                     name = parse_qs(url.query).get("name", ["default"])[0]
                     project = {
@@ -145,7 +149,9 @@ class LangSmithReceiver(LoopbackHTTPServer):
             def do_POST(self) -> None:
                 body = self._body()
                 path = urlsplit(self.path).path
-                if path == "/runs/multipart":
+                if receiver.sink:
+                    pass
+                elif path == "/runs/multipart":
                     receiver._multipart(self.headers["Content-Type"], body)
                 elif path == "/runs/batch":
                     batch = json.loads(body)
@@ -164,8 +170,9 @@ class LangSmithReceiver(LoopbackHTTPServer):
 
             def do_PATCH(self) -> None:
                 body = self._body()
-                run_id = urlsplit(self.path).path.rsplit("/", 1)[-1]
-                receiver._record({**json.loads(body), "id": run_id})
+                if not receiver.sink:
+                    run_id = urlsplit(self.path).path.rsplit("/", 1)[-1]
+                    receiver._record({**json.loads(body), "id": run_id})
                 self._answer(200, {})
 
             def log_message(self, format: str, *args: Any) -> None:

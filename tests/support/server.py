@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -20,10 +21,19 @@ ATELIER = Path(sys.executable).parent / "atelier"
 class ServerProcess:
     """``atelier serve`` on a free port with the given environment; its output goes to a log."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str], *, startup_timeout: float = 90) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        env: dict[str, str],
+        *,
+        startup_timeout: float = 90,
+        tls: tuple[Path, Path] | None = None,
+    ) -> None:
+        """``tls``: (certificate, key) to serve HTTPS with."""
         self.data_dir = data_dir
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.tls = tls
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.log_path = data_dir / f"server-{self.port}.log"
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("ATELIER_")},
@@ -37,8 +47,11 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
+        tls_args = []
+        if self.tls:
+            tls_args = ["--ssl-certfile", str(self.tls[0]), "--ssl-keyfile", str(self.tls[1])]
         self.process = subprocess.Popen(
-            [str(ATELIER), "serve", "--port", str(self.port)],
+            [str(ATELIER), "serve", "--port", str(self.port), *tls_args],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -48,13 +61,21 @@ class ServerProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"atelier serve exited early:\n{self.log()}")
             try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                if (
+                    httpx.get(f"{self.url}/health", timeout=1, verify=self.verify).status_code
+                    == 200
+                ):
                     return self
             except httpx.TransportError:
                 pass
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"atelier serve did not become healthy:\n{self.log()}")
+
+    @property
+    def verify(self) -> ssl.SSLContext | bool:
+        """What an httpx client needs to trust this server."""
+        return ssl.create_default_context(cafile=self.tls[0]) if self.tls else True
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int | None:
         if self.process is None or self.process.poll() is not None:

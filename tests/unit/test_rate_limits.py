@@ -1,0 +1,58 @@
+"""The per-caller sliding-window rate limiter, on a clock the test moves."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.rate_limits import RateLimit, RateLimited, RateLimiter
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.parametrize(
+    ("spec", "count", "window"),
+    [("30/minute", 30, 60), ("5 / second", 5, 1), ("100/hour", 100, 3600), ("1/day", 1, 86400)],
+)
+def test_rates_parse(spec: str, count: int, window: float) -> None:
+    limit = RateLimit.parse(spec)
+    assert (limit.count, limit.window_s) == (count, window)
+
+
+@pytest.mark.parametrize("spec", ["", "30", "0/minute", "ten/minute", "5/fortnight", "-1/hour"])
+def test_bad_rates_are_refused_with_an_example(spec: str) -> None:
+    with pytest.raises(ValueError, match="such as 30/minute"):
+        RateLimit.parse(spec)
+
+
+def test_the_window_slides_and_says_when_to_come_back() -> None:
+    clock = Clock()
+    limiter = RateLimiter({"orders": RateLimit(2, "minute")}, clock)
+    limiter.check("orders", "jane")
+    clock.now += 20
+    limiter.check("orders", "jane")
+    clock.now += 10
+    with pytest.raises(RateLimited) as refused:
+        limiter.check("orders", "jane")
+    assert refused.value.status_code == 429
+    assert refused.value.retry_after == 30  # the first call leaves the window at +60
+    assert "at most 2 per minute; try again in 30 s" in refused.value.message
+    limiter.check("orders", "bob")  # others have their own window
+    clock.now += 30
+    limiter.check("orders", "jane")  # the first call has left the window
+
+
+def test_refused_calls_do_not_count() -> None:
+    clock = Clock()
+    limiter = RateLimiter({"commands": RateLimit(1, "second")}, clock)
+    limiter.check("commands", "ada")
+    for _ in range(5):
+        with pytest.raises(RateLimited):
+            limiter.check("commands", "ada")
+    clock.now += 1
+    limiter.check("commands", "ada")
