@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     )
     design_steps: int = Field(default=30, ge=1, le=200)
     design_fallback: Literal["openai", "none"] = "openai"
+    design_slots_per_customer: int = Field(
+        default=2, ge=1, le=32, description="Designs one customer's orders generate at once"
+    )
     jwt_secret: SecretStr | None = None
     host: str = "127.0.0.1"
     port: int = 8000

@@ -18,6 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from persistence import slots
 from persistence.models import DesignVersion, Order
 from persistence.repositories import notifications as outbox
 from persistence.repositories import orders as repo
@@ -162,9 +163,12 @@ def generate_design(ctx: ToolContext, args: GenerateDesignArgs) -> DesignVersion
         # Stable per (order, version): a re-run draws the same design.
         seed=int.from_bytes(hashlib.sha256(f"{order.id}:{args.version}".encode()).digest()[:4]),
     )
-    started = time.perf_counter()
-    result = ctx.backends.design_engine.generate(request, _progress_recorder(ctx, order.id))
-    DESIGN_SECONDS.labels(result.engine).observe(time.perf_counter() - started)
+    # One customer's many orders must not take every generator: they queue for a few slots.
+    customer_slots = ctx.backends.settings.design_slots_per_customer
+    with slots.slot(ctx.backends.db, f"design:{order.customer_sub}", customer_slots):
+        started = time.perf_counter()
+        result = ctx.backends.design_engine.generate(request, _progress_recorder(ctx, order.id))
+        DESIGN_SECONDS.labels(result.engine).observe(time.perf_counter() - started)
     write_atomically(target, result.png)
     digest = hashlib.sha256(result.png).hexdigest()
     fields = dict(
