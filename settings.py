@@ -41,6 +41,12 @@ class Settings(BaseSettings):
         default=2, ge=1, le=32, description="Designs one customer's orders generate at once"
     )
     jwt_secret: SecretStr | None = None
+    jwt_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description='Signing keys by id, as JSON {"2026-12": "…", "2026-11": "…"}; the old '
+        "ones keep verifying until removed. Overrides JWT_SECRET.",
+    )
+    jwt_kid: str | None = Field(default=None, description="Which of JWT_KEYS signs new tokens")
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -26,7 +26,6 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from server.security import issue_token
 from tests.e2e.admin_corpus import CORPUS, Case
 from tests.support.databases import DatabaseFactory, server_url
 from tests.support.server import ServerProcess
@@ -87,7 +86,7 @@ def main() -> None:
                 (data_dir / "drive" / rel).parent.mkdir(parents=True, exist_ok=True)
                 (data_dir / "drive" / rel).write_bytes(b"seeded")
             with ServerProcess(data_dir, {"ATELIER_DATABASE_URL": url}) as server:
-                token = issue_token(server.env["ATELIER_JWT_SECRET"], "ada", Role.ADMIN)
+                token = server.token("ada", Role.ADMIN)
                 client = httpx.Client(
                     base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
                 )

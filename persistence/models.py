@@ -1,4 +1,5 @@
-"""SQLAlchemy models: orders, agent sessions, design versions and the notification outbox."""
+"""SQLAlchemy models: orders, agent sessions, design versions, the notification outbox and
+revoked tokens."""
 
 from __future__ import annotations
 
@@ -139,3 +140,15 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RevokedToken(Base):
+    """A token id refused from now until the token would have expired anyway."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    revoked_by: Mapped[str] = mapped_column(String(200))
+    revoked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -27,8 +27,8 @@ from server.http_security import BodySizeLimit, add_security_headers, allow_orig
 from server.metrics import OrdersByStatus
 from server.orders import OrderService
 from server.rate_limits import RateLimit, RateLimited, RateLimiter
-from server.routes import admin, orders, sessions
-from server.security import jwt_secret
+from server.routes import admin, auth, orders, sessions
+from server.security import key_ring
 from server.sessions import SessionService
 from settings import Settings, get_settings
 from tools.backends import make_backends
@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             commands=CommandService(db=db, agent=agent, tools=tools),
             tools=tools,
             registry=registry,
-            jwt_secret=jwt_secret(settings),
+            keys=key_ring(settings),
             limits=RateLimiter(
                 {
                     "orders": RateLimit.parse(settings.rate_limit_orders),
@@ -160,4 +160,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(orders.router)
     app.include_router(sessions.router)
     app.include_router(admin.router)
+    app.include_router(auth.router)
     return app

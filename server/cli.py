@@ -14,7 +14,7 @@ from persistence import migrate
 from persistence.database import resolve_database
 from server.logs import configure_logging
 from server.progress_bar import ProgressBar
-from server.security import DEFAULT_TTL_S, issue_token, jwt_secret
+from server.security import DEFAULT_TTL_S, issue_token, key_ring
 from settings import get_settings
 from tools.access import ISSUABLE_ROLES, Role
 
@@ -51,7 +51,7 @@ def migrate_command(args: argparse.Namespace) -> int:
 
 
 def token(args: argparse.Namespace) -> int:
-    print(issue_token(jwt_secret(get_settings()), args.sub, Role(args.role), ttl_s=args.ttl))
+    print(issue_token(key_ring(get_settings()), args.sub, Role(args.role), ttl_s=args.ttl))
     return 0
 
 
@@ -65,7 +65,7 @@ def wait(args: argparse.Namespace) -> int:
     or fails."""
     settings = get_settings()
     url = args.url or f"http://{settings.host}:{settings.port}"
-    bearer = args.token or issue_token(jwt_secret(settings), "atelier-cli", Role.OPERATOR)
+    bearer = args.token or issue_token(key_ring(settings), "atelier-cli", Role.OPERATOR)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per poll would drown the bar
     bar = ProgressBar(sys.stderr, f"order {args.order_id[:8]}")
     deadline = time.monotonic() + args.timeout

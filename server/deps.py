@@ -9,10 +9,11 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from persistence.database import Database
+from persistence.repositories import tokens
 from server.commands import CommandService
 from server.orders import OrderService
 from server.rate_limits import RateLimiter
-from server.security import InvalidToken, verify_token
+from server.security import InvalidToken, KeyRing, VerifiedToken, verify_token
 from server.sessions import SessionService
 from tools.access import Principal, Role
 from tools.context import ToolContext
@@ -30,7 +31,7 @@ class AppServices:
     commands: CommandService
     tools: ToolContext
     registry: ToolRegistry
-    jwt_secret: str
+    keys: KeyRing
     limits: RateLimiter
 
     def context_for(self, principal: Principal) -> ToolContext:
@@ -48,23 +49,32 @@ Services = Annotated[AppServices, Depends(get_services)]
 bearer = HTTPBearer(auto_error=False, description="A JWT from `atelier token` or POST /auth/token")
 
 
-async def authenticate(
-    request: Request,
+def unauthorized(reason: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, reason, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def checked_token(services: AppServices, token: str) -> VerifiedToken:
+    """The token verified and not revoked; 401 otherwise."""
+    try:
+        verified = verify_token(services.keys, token)
+    except InvalidToken as exc:
+        raise unauthorized(str(exc)) from exc
+    with services.db.session() as session:
+        if tokens.is_revoked(session, verified.jti):
+            raise unauthorized("the token has been revoked")
+    return verified
+
+
+def authenticate(
+    services: Services,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """The caller from the bearer token; 401 when it is missing or invalid."""
+    """The caller from the bearer token; 401 when it is missing, invalid or revoked."""
     if credentials is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "authentication required: send Authorization: Bearer <token>",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    try:
-        return verify_token(request.app.state.services.jwt_secret, credentials.credentials)
-    except InvalidToken as exc:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, str(exc), headers={"WWW-Authenticate": "Bearer"}
-        ) from exc
+        raise unauthorized("authentication required: send Authorization: Bearer <token>")
+    return checked_token(services, credentials.credentials).principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]

@@ -1,7 +1,8 @@
-"""JWT bearer tokens (HS256): issuing, verifying, and the signing secret.
+"""JWT bearer tokens (HS256): issuing, verifying, and the signing keys.
 
-When ATELIER_JWT_SECRET is unset, a random secret is generated once and kept under the data
-directory (mode 0600), so tokens survive restarts.
+Claims: sub, role, iat, exp, iss, aud, jti; the header names the signing key (kid). When
+neither ATELIER_JWT_KEYS nor ATELIER_JWT_SECRET is set, a random secret is generated once and
+kept under the data directory (mode 0600), so tokens survive restarts.
 """
 
 from __future__ import annotations
@@ -9,6 +10,10 @@ from __future__ import annotations
 import os
 import secrets
 import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jwt
@@ -18,6 +23,8 @@ from tools.access import Principal, Role
 
 ALGORITHM = "HS256"
 ISSUER = "atelier"
+AUDIENCE = "atelier-api"
+DEFAULT_KID = "default"
 DEFAULT_TTL_S = 3600
 
 
@@ -47,31 +54,90 @@ def _create_secret(path: Path) -> str:
     return secret
 
 
-def issue_token(secret: str, sub: str, role: Role, *, ttl_s: int = DEFAULT_TTL_S) -> str:
+@dataclass(frozen=True)
+class KeyRing:
+    """The token signing keys by id (``kid``): tokens are signed with ``signing_kid``'s key and
+    verified with whichever key their header names, so a key can be replaced while tokens
+    signed with the old one stay valid until it is removed."""
+
+    keys: Mapping[str, str]
+    signing_kid: str
+
+    def __post_init__(self) -> None:
+        if self.signing_kid not in self.keys:
+            raise ValueError(f"the signing key {self.signing_kid!r} is not among the keys")
+
+    @classmethod
+    def single(cls, secret: str) -> KeyRing:
+        return cls({DEFAULT_KID: secret}, DEFAULT_KID)
+
+
+def key_ring(settings: Settings) -> KeyRing:
+    """ATELIER_JWT_KEYS with ATELIER_JWT_KID when set; else the one secret, kid "default"."""
+    if settings.jwt_keys:
+        keys = {kid: key.get_secret_value() for kid, key in settings.jwt_keys.items()}
+        return KeyRing(keys, settings.jwt_kid or DEFAULT_KID)
+    return KeyRing.single(jwt_secret(settings))
+
+
+@dataclass(frozen=True)
+class VerifiedToken:
+    principal: Principal
+    jti: str
+    expires_at: datetime
+
+
+def issue_token(keys: KeyRing, sub: str, role: Role, *, ttl_s: int = DEFAULT_TTL_S) -> str:
     if role == Role.SYSTEM:
         raise ValueError("the system role is the pipeline's own and is never issued")
     now = int(time.time())
-    claims = {"sub": sub, "role": str(role), "iat": now, "exp": now + ttl_s, "iss": ISSUER}
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+    claims = {
+        "sub": sub,
+        "role": str(role),
+        "iat": now,
+        "exp": now + ttl_s,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "jti": uuid.uuid4().hex,
+    }
+    secret = keys.keys[keys.signing_kid]
+    return jwt.encode(claims, secret, algorithm=ALGORITHM, headers={"kid": keys.signing_kid})
 
 
-def verify_token(secret: str, token: str) -> Principal:
+def verify_token(keys: KeyRing, token: str) -> VerifiedToken:
+    """The token's caller, id and expiry; InvalidToken for anything not issued by us, for us,
+    still in date, with a role we know."""
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError as exc:
+        raise InvalidToken("the token is invalid") from exc
+    if not isinstance(kid, str) or kid not in keys.keys:
+        raise InvalidToken("the token is signed with an unknown key")
     try:
         claims = jwt.decode(
             token,
-            secret,
+            keys.keys[kid],
             algorithms=[ALGORITHM],
             issuer=ISSUER,
-            options={"require": ["sub", "role", "exp", "iat"]},
+            audience=AUDIENCE,
+            options={"require": ["sub", "role", "exp", "iat", "iss", "aud", "jti"]},
         )
     except jwt.ExpiredSignatureError as exc:
         raise InvalidToken("the token has expired") from exc
+    except jwt.InvalidAudienceError as exc:
+        raise InvalidToken("the token is not for this service") from exc
     except jwt.PyJWTError as exc:
         raise InvalidToken("the token is invalid") from exc
     try:
         role = Role(claims["role"])
     except ValueError as exc:
         raise InvalidToken("the token's role is unknown") from exc
-    if role == Role.SYSTEM or not isinstance(claims["sub"], str) or not claims["sub"]:
+    if role == Role.SYSTEM or not all(
+        isinstance(claims[k], str) and claims[k] for k in ("sub", "jti")
+    ):
         raise InvalidToken("the token's claims are invalid")
-    return Principal(sub=claims["sub"], role=role)
+    return VerifiedToken(
+        principal=Principal(sub=claims["sub"], role=role),
+        jti=claims["jti"],
+        expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+    )

@@ -8,7 +8,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server.security import issue_token
 from tests.support.databases import DatabaseFactory
 from tests.support.server import ServerProcess
 from tools.access import Role
@@ -24,7 +23,7 @@ def server(
 
 
 def client_for(server: ServerProcess, sub: str, role: Role) -> httpx.Client:
-    token = issue_token(server.env["ATELIER_JWT_SECRET"], sub, role)
+    token = server.token(sub, role)
     return httpx.Client(
         base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=30
     )

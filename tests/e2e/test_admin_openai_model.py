@@ -8,7 +8,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server.security import issue_token
 from tests.support.databases import DatabaseFactory
 from tests.support.fake_openai import FakeOpenAI, ScriptedChat
 from tests.support.server import ServerProcess
@@ -32,7 +31,7 @@ def test_openai_compatible_model_drives_the_agent(
             "OPENAI_API_KEY": "test-key",
         }
         with ServerProcess(tmp_path, env) as server:
-            token = issue_token(server.env["ATELIER_JWT_SECRET"], "ada", Role.ADMIN)
+            token = server.token("ada", Role.ADMIN)
             response = httpx.post(
                 f"{server.url}/admin/commands",
                 json={"command": "which templates do we have?"},

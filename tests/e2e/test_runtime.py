@@ -11,7 +11,6 @@ import psutil
 import pytest
 
 from server.schemas import ORDER_EXAMPLE
-from server.security import issue_token
 from tests.support.databases import DatabaseFactory
 from tests.support.http import wait_for_status, wait_for_step
 from tests.support.receivers import Reply, WebhookReceiver
@@ -22,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 
 def customer(server: ServerProcess) -> httpx.Client:
-    token = issue_token(server.env["ATELIER_JWT_SECRET"], "jane", Role.CUSTOMER)
+    token = server.token("jane", Role.CUSTOMER)
     return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
 
 

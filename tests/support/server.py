@@ -10,10 +10,13 @@ import sys
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import httpx
 
+from server.security import KeyRing, issue_token
 from tests.support.receivers import free_port
+from tools.access import Role
 
 ATELIER = Path(sys.executable).parent / "atelier"
 
@@ -71,6 +74,10 @@ class ServerProcess:
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"atelier serve did not become healthy:\n{self.log()}")
+
+    def token(self, sub: str, role: Role, **kwargs: Any) -> str:
+        """A token this server accepts, signed with its key."""
+        return issue_token(KeyRing.single(self.env["ATELIER_JWT_SECRET"]), sub, role, **kwargs)
 
     @property
     def verify(self) -> ssl.SSLContext | bool:

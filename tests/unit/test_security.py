@@ -1,70 +1,136 @@
-"""JWT issuing and verification, and the generated secret."""
+"""JWT issuing and verification with named keys, and the generated secret. Every hostile token
+is refused as InvalidToken (a 401), never with another error."""
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import jwt
 import pytest
+from pydantic import SecretStr
 
-from server.security import InvalidToken, issue_token, jwt_secret, verify_token
+from server.security import (
+    AUDIENCE,
+    ISSUER,
+    InvalidToken,
+    KeyRing,
+    issue_token,
+    jwt_secret,
+    key_ring,
+    verify_token,
+)
 from settings import Settings
 from tools.access import Principal, Role
 
 SECRET = "a-test-secret-of-at-least-32-bytes!"
+KEYS = KeyRing.single(SECRET)
 
 
-def test_round_trip() -> None:
-    token = issue_token(SECRET, "jane", Role.CUSTOMER)
-    assert verify_token(SECRET, token) == Principal("jane", Role.CUSTOMER)
-
-
-def test_system_role_is_never_issued_nor_accepted() -> None:
-    with pytest.raises(ValueError):
-        issue_token(SECRET, "x", Role.SYSTEM)
-    forged = jwt.encode(
-        {"sub": "x", "role": "system", "iat": 0, "exp": time.time() + 60, "iss": "atelier"},
-        SECRET,
-        algorithm="HS256",
-    )
-    with pytest.raises(InvalidToken):
-        verify_token(SECRET, forged)
-
-
-@pytest.mark.parametrize(
-    "token",
-    [
-        "not-a-token",
-        issue_token("another-secret-of-32-bytes-or-more!!", "jane", Role.ADMIN),
-        issue_token(SECRET, "jane", Role.ADMIN, ttl_s=-10),
-        jwt.encode({"sub": "jane", "role": "admin", "iss": "atelier"}, SECRET, algorithm="HS256"),
-        jwt.encode(
-            {"sub": "jane", "role": "owner", "iat": 0, "exp": time.time() + 60, "iss": "atelier"},
-            SECRET,
-            algorithm="HS256",
-        ),
-    ],
-    ids=["garbage", "wrong-secret", "expired", "no-exp", "unknown-role"],
-)
-def test_bad_tokens_are_refused(token: str) -> None:
-    with pytest.raises(InvalidToken):
-        verify_token(SECRET, token)
-
-
-def test_unsigned_tokens_are_refused() -> None:
-    header = jwt.utils.base64url_encode(b'{"alg":"none","typ":"JWT"}').decode()
-    payload = {
+def claims(**overrides: Any) -> dict[str, Any]:
+    now = int(time.time())
+    base = {
         "sub": "jane",
-        "role": "admin",
-        "iat": 0,
-        "exp": int(time.time()) + 60,
-        "iss": "atelier",
+        "role": "customer",
+        "iat": now,
+        "exp": now + 60,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "jti": "a1b2c3",
     }
-    claims = jwt.utils.base64url_encode(json.dumps(payload).encode()).decode()
+    return {k: v for k, v in {**base, **overrides}.items() if v is not None}
+
+
+def signed(payload: dict[str, Any], key: str = SECRET, kid: str | None = "default") -> str:
+    headers = {"kid": kid} if kid is not None else {}
+    return jwt.encode(payload, key, algorithm="HS256", headers=headers)
+
+
+def b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def with_claims(token: str, **changes: Any) -> str:
+    """``token`` with its claims edited and its signature kept (a forgery)."""
+    header, _, signature = token.split(".")
+    return ".".join([header, b64(claims(**changes)), signature])
+
+
+def test_round_trip_carries_every_claim() -> None:
+    token = issue_token(KEYS, "jane", Role.CUSTOMER)
+    verified = verify_token(KEYS, token)
+    assert verified.principal == Principal("jane", Role.CUSTOMER)
+    payload = jwt.decode(token, SECRET, algorithms=["HS256"], audience=AUDIENCE)
+    assert set(payload) == {"sub", "role", "iat", "exp", "iss", "aud", "jti"}
+    assert verified.jti == payload["jti"] and len(payload["jti"]) == 32
+    assert jwt.get_unverified_header(token)["kid"] == "default"
+    assert issue_token(KEYS, "jane", Role.CUSTOMER) != token  # a new jti each time
+
+
+def test_a_rotated_key_keeps_verifying_until_removed() -> None:
+    old = KeyRing({"2026-11": "old-secret-of-at-least-32-bytes!!"}, "2026-11")
+    token = issue_token(old, "jane", Role.ADMIN)
+    rotated = KeyRing({"2026-12": SECRET, "2026-11": old.keys["2026-11"]}, "2026-12")
+    assert verify_token(rotated, token).principal.role == Role.ADMIN
+    assert jwt.get_unverified_header(issue_token(rotated, "x", Role.ADMIN))["kid"] == "2026-12"
+    retired = KeyRing({"2026-12": SECRET}, "2026-12")
+    with pytest.raises(InvalidToken, match="unknown key"):
+        verify_token(retired, token)
+
+
+HOSTILE: dict[str, str] = {
+    "garbage": "not-a-token",
+    "empty": "",
+    "two parts": "abc.def",
+    "bad base64 header": "!!!.e30.sig",
+    "wrong key": signed(claims(), key="another-secret-of-32-bytes-or-more!!"),
+    "no kid": signed(claims(), kid=None),
+    "unknown kid": signed(claims(), kid="nope"),
+    "kid not a string": signed(claims(), kid=None).replace(
+        b64({"alg": "HS256", "typ": "JWT"}), b64({"alg": "HS256", "typ": "JWT", "kid": 7})
+    ),
+    "alg none": f"{b64({'alg': 'none', 'kid': 'default'})}.{b64(claims(role='admin'))}.",
+    "alg HS512": jwt.encode(claims(), SECRET * 2, algorithm="HS512", headers={"kid": "default"}),
+    "expired": signed(claims(exp=int(time.time()) - 10)),
+    "no exp": signed(claims(exp=None)),
+    "no jti": signed(claims(jti=None)),
+    "empty sub": signed(claims(sub="")),
+    "other audience": signed(claims(aud="someone-else")),
+    "no audience": signed(claims(aud=None)),
+    "other issuer": signed(claims(iss="evil")),
+    "unknown role": signed(claims(role="owner")),
+    "system role": signed(claims(role="system")),
+    "edited role": with_claims(issue_token(KEYS, "jane", Role.CUSTOMER), role="admin"),
+}
+
+
+@pytest.mark.parametrize("token", list(HOSTILE.values()), ids=list(HOSTILE))
+def test_hostile_tokens_are_refused(token: str) -> None:
     with pytest.raises(InvalidToken):
-        verify_token(SECRET, f"{header}.{claims}.")
+        verify_token(KEYS, token)
+
+
+def test_system_role_is_never_issued() -> None:
+    with pytest.raises(ValueError):
+        issue_token(KEYS, "x", Role.SYSTEM)
+
+
+def test_the_signing_key_must_be_one_of_the_keys() -> None:
+    with pytest.raises(ValueError, match="not among the keys"):
+        KeyRing({"a": SECRET}, "b")
+
+
+def test_configured_keys_win_over_the_secret(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path,
+        jwt_secret=SecretStr("ignored"),
+        jwt_keys={"k2": SecretStr(SECRET), "k1": SecretStr("older")},
+        jwt_kid="k2",
+    )
+    assert key_ring(settings) == KeyRing({"k2": SECRET, "k1": "older"}, "k2")
 
 
 def test_generated_secret_is_kept_private_and_stable(tmp_path: Path) -> None:
@@ -72,6 +138,7 @@ def test_generated_secret_is_kept_private_and_stable(tmp_path: Path) -> None:
     first = jwt_secret(settings)
     assert jwt_secret(settings) == first and len(first) >= 40
     assert (tmp_path / "jwt_secret").stat().st_mode & 0o777 == 0o600
+    assert key_ring(settings) == KeyRing.single(first)
 
 
 def test_configured_secret_wins(tmp_path: Path) -> None:
