@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     rate_limit_commands: str = Field(
         default="60/minute", description="POST /admin/commands per caller"
     )
+    production: bool = Field(
+        default=False,
+        description="Refuse to start on development defaults (a generated JWT secret)",
+    )
     environment: str = Field(
         default="development", description="Named in every trace's tags (env:NAME)"
     )

@@ -28,7 +28,7 @@ from server.metrics import OrdersByStatus
 from server.orders import OrderService
 from server.rate_limits import RateLimit, RateLimited, RateLimiter
 from server.routes import admin, auth, orders, sessions
-from server.security import key_ring
+from server.security import check_production, key_ring
 from server.sessions import SessionService
 from settings import Settings, get_settings
 from tools.backends import make_backends
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        check_production(settings)  # also when the app is served by another ASGI server
         db = prepare_database(settings)
         checkpointer, pool = open_checkpointer(db.url)
         backends = make_backends(settings, db)

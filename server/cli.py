@@ -14,7 +14,13 @@ from persistence import migrate
 from persistence.database import resolve_database
 from server.logs import configure_logging
 from server.progress_bar import ProgressBar
-from server.security import DEFAULT_TTL_S, issue_token, key_ring
+from server.security import (
+    DEFAULT_TTL_S,
+    UnsafeForProduction,
+    check_production,
+    issue_token,
+    key_ring,
+)
 from settings import get_settings
 from tools.access import ISSUABLE_ROLES, Role
 
@@ -26,6 +32,11 @@ def serve(args: argparse.Namespace) -> int:
         print("atelier serve: --ssl-certfile and --ssl-keyfile go together", file=sys.stderr)
         return 2
     settings = get_settings()
+    try:
+        check_production(settings)
+    except UnsafeForProduction as exc:
+        print(f"atelier serve: {exc}", file=sys.stderr)
+        return 2
     uvicorn.run(
         "server.app:create_app",
         factory=True,

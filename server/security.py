@@ -72,6 +72,25 @@ class KeyRing:
         return cls({DEFAULT_KID: secret}, DEFAULT_KID)
 
 
+class UnsafeForProduction(Exception):
+    """A production start on a development default; the message says what to set."""
+
+
+def check_production(settings: Settings) -> None:
+    """With ATELIER_PRODUCTION=true, refuse what is only fit for a developer's machine."""
+    if not settings.production:
+        return
+    if settings.jwt_secret is None and not settings.jwt_keys:
+        raise UnsafeForProduction(
+            "ATELIER_PRODUCTION is set but no signing key is configured: set ATELIER_JWT_SECRET "
+            "(or ATELIER_JWT_KEYS and ATELIER_JWT_KID) instead of the generated one"
+        )
+    secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else ""
+    short = [kid for kid, key in settings.jwt_keys.items() if len(key.get_secret_value()) < 32]
+    if (secret and len(secret) < 32) or short:
+        raise UnsafeForProduction("JWT signing keys must be at least 32 characters in production")
+
+
 def key_ring(settings: Settings) -> KeyRing:
     """ATELIER_JWT_KEYS with ATELIER_JWT_KID when set; else the one secret, kid "default"."""
     if settings.jwt_keys:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,3 +127,17 @@ def test_orders_and_commands_are_rate_limited_per_caller(
         assert ada.post("/admin/commands", json={"command": "list the sheets"}).status_code == 200
         again = ada.post("/admin/commands", json={"command": "list the sheets"})
         assert again.status_code == 429 and int(again.headers["retry-after"]) > 3500
+
+
+def test_production_will_not_serve_on_a_generated_key(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATELIER_")}
+    done = subprocess.run(
+        [str(ATELIER), "serve"],
+        env={**env, "ATELIER_PRODUCTION": "true", "ATELIER_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "set ATELIER_JWT_SECRET" in done.stderr
+    assert not (tmp_path / "jwt_secret").exists()  # nothing generated on the way

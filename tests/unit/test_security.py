@@ -18,6 +18,8 @@ from server.security import (
     ISSUER,
     InvalidToken,
     KeyRing,
+    UnsafeForProduction,
+    check_production,
     issue_token,
     jwt_secret,
     key_ring,
@@ -144,3 +146,29 @@ def test_generated_secret_is_kept_private_and_stable(tmp_path: Path) -> None:
 def test_configured_secret_wins(tmp_path: Path) -> None:
     assert jwt_secret(Settings(data_dir=tmp_path, jwt_secret="configured")) == "configured"
     assert not (tmp_path / "jwt_secret").exists()
+
+
+def test_production_refuses_a_generated_or_short_key(tmp_path: Path) -> None:
+    with pytest.raises(UnsafeForProduction, match="ATELIER_JWT_SECRET"):
+        check_production(Settings(data_dir=tmp_path, production=True))
+    with pytest.raises(UnsafeForProduction, match="at least 32"):
+        check_production(Settings(data_dir=tmp_path, production=True, jwt_secret="short"))
+    with pytest.raises(UnsafeForProduction, match="at least 32"):
+        check_production(
+            Settings(data_dir=tmp_path, production=True, jwt_keys={"k": "short"}, jwt_kid="k")
+        )
+    check_production(Settings(data_dir=tmp_path, production=True, jwt_secret=SECRET))
+    check_production(Settings(data_dir=tmp_path))  # development: anything goes
+
+
+def test_secrets_never_show_in_the_settings_repr(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path,
+        jwt_secret=SECRET,
+        jwt_keys={"k": SECRET},
+        webhook_secret="hook-secret-value",
+        smtp_password="smtp-password-value",
+    )
+    text = repr(settings) + str(settings.model_dump())
+    for secret in (SECRET, "hook-secret-value", "smtp-password-value"):
+        assert secret not in text
