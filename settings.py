@@ -47,6 +47,14 @@ class Settings(BaseSettings):
         "ones keep verifying until removed. Overrides JWT_SECRET.",
     )
     jwt_kid: str | None = Field(default=None, description="Which of JWT_KEYS signs new tokens")
+    encryption_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description='AES-256 keys by id, base64 of 32 bytes, as JSON {"2026-12": "…"}; old '
+        "ones keep decrypting. Unset: one generated under DATA_DIR (not in production).",
+    )
+    encryption_kid: str | None = Field(
+        default=None, description="Which of ENCRYPTION_KEYS encrypts new data"
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

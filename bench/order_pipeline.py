@@ -49,6 +49,7 @@ from persistence.database import Database
 from persistence.repositories import orders as repo
 from server.logs import configure_logging
 from tests.support.databases import DatabaseFactory, server_url
+from tests.support.keys import use_test_keys
 from tests.support.langsmith_receiver import LangSmithReceiver
 from tests.support.pipeline import add_order, make_backends
 from tools.catalog import build_registry
@@ -138,6 +139,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4, help="alternating rounds (default 4)")
     args = parser.parse_args()
 
+    use_test_keys()
     with tempfile.TemporaryDirectory() as tmp_dir, receiver_process() as smith_url:
         tmp = Path(tmp_dir)
         configure_logging("WARNING", json_lines=True)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from langgraph.checkpoint.postgres import PostgresSaver
+from langgraph.checkpoint.serde.encrypted import EncryptedSerializer
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
+from persistence.crypto import current_cipher
+
 
 def open_checkpointer(url: str, *, max_size: int = 10) -> tuple[PostgresSaver, ConnectionPool]:
-    """A PostgresSaver on its own pool. The caller closes the pool when the process stops.
+    """A PostgresSaver on its own pool, encrypting what it stores with the process's keys. The
+    caller closes the pool when the process stops.
 
     autocommit is required: the saver's setup runs ``CREATE INDEX CONCURRENTLY``.
     """
@@ -19,7 +23,8 @@ def open_checkpointer(url: str, *, max_size: int = 10) -> tuple[PostgresSaver, C
         kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
         open=True,
     )
-    return PostgresSaver(pool), pool  # type: ignore[arg-type]
+    serde = EncryptedSerializer(current_cipher())
+    return PostgresSaver(pool, serde=serde), pool  # type: ignore[arg-type]
 
 
 def setup_checkpointer(url: str) -> None:

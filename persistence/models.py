@@ -19,6 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from persistence.crypto import EncryptedText
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -70,13 +72,14 @@ class Order(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agent_sessions.id"), unique=True)
     customer_sub: Mapped[str] = mapped_column(String(200), index=True)
-    customer_name: Mapped[str] = mapped_column(String(200))
-    customer_email: Mapped[str] = mapped_column(String(320))
-    customer_phone: Mapped[str | None] = mapped_column(String(40))
+    # Personal data is encrypted at rest (persistence/crypto.py); queries cannot filter on it.
+    customer_name: Mapped[str] = mapped_column(EncryptedText)
+    customer_email: Mapped[str] = mapped_column(EncryptedText)
+    customer_phone: Mapped[str | None] = mapped_column(EncryptedText)
     product: Mapped[str] = mapped_column(String(40))
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     quantity: Mapped[int] = mapped_column(Integer)
-    brief: Mapped[str] = mapped_column(Text)
+    brief: Mapped[str] = mapped_column(EncryptedText)
     reference_image: Mapped[str | None] = mapped_column(String(500))
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(32), default=OrderStatus.RECEIVED, index=True)
@@ -112,7 +115,7 @@ class DesignVersion(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
-    feedback: Mapped[str | None] = mapped_column(Text)
+    feedback: Mapped[str | None] = mapped_column(EncryptedText)
     decision: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -130,9 +133,9 @@ class Notification(Base):
     event: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer)
     audience: Mapped[str] = mapped_column(String(16))
-    recipient: Mapped[str | None] = mapped_column(String(320))
+    recipient: Mapped[str | None] = mapped_column(EncryptedText)
     subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(EncryptedText)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -17,8 +17,9 @@ from prometheus_client import REGISTRY
 from agent.models import make_chat_model
 from graphs.admin.graph import build_admin_agent
 from graphs.order.runner import OrderRunner
-from persistence import migrate
+from persistence import crypto, migrate
 from persistence.checkpoints import open_checkpointer
+from persistence.crypto import cipher_from_settings
 from persistence.database import Database
 from server.commands import CommandService
 from server.deps import AppServices
@@ -63,6 +64,7 @@ def request_id_from(header: str | None) -> str:
 
 def prepare_database(settings: Settings) -> Database:
     """Connect; the embedded database is migrated here, a configured one must be already."""
+    crypto.configure(cipher_from_settings(settings))
     db = Database.from_settings(settings)
     if settings.database_url is None:
         migrate.upgrade(db.url)

@@ -10,7 +10,8 @@ from typing import Any
 
 import httpx
 
-from persistence import migrate
+from persistence import crypto, migrate
+from persistence.crypto import cipher_from_settings
 from persistence.database import resolve_database
 from server.logs import configure_logging
 from server.progress_bar import ProgressBar
@@ -51,7 +52,9 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def migrate_command(args: argparse.Namespace) -> int:
-    url, embedded = resolve_database(get_settings())
+    settings = get_settings()
+    crypto.configure(cipher_from_settings(settings))  # rows written before are encrypted now
+    url, embedded = resolve_database(settings)
     try:
         migrate.upgrade(url)
     finally:

@@ -7,17 +7,16 @@ kept under the data directory (mode 0600), so tokens survive restarts.
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import jwt
 
+from persistence.keyfiles import kept_secret
 from settings import Settings
 from tools.access import Principal, Role
 
@@ -35,23 +34,7 @@ class InvalidToken(Exception):
 def jwt_secret(settings: Settings) -> str:
     if settings.jwt_secret is not None:
         return settings.jwt_secret.get_secret_value()
-    path = settings.data_dir / "jwt_secret"
-    if path.exists():
-        return path.read_text().strip()
-    return _create_secret(path)
-
-
-def _create_secret(path: Path) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    try:
-        # O_EXCL: when two processes start together, one writes and both read its secret.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as f:
-        f.write(secret)
-    return secret
+    return kept_secret(settings.data_dir / "jwt_secret", lambda: secrets.token_urlsafe(48))
 
 
 @dataclass(frozen=True)
@@ -84,6 +67,11 @@ def check_production(settings: Settings) -> None:
         raise UnsafeForProduction(
             "ATELIER_PRODUCTION is set but no signing key is configured: set ATELIER_JWT_SECRET "
             "(or ATELIER_JWT_KEYS and ATELIER_JWT_KID) instead of the generated one"
+        )
+    if not settings.encryption_keys:
+        raise UnsafeForProduction(
+            "ATELIER_PRODUCTION is set but no encryption key is configured: set "
+            "ATELIER_ENCRYPTION_KEYS and ATELIER_ENCRYPTION_KID (keys: base64 of 32 bytes)"
         )
     secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else ""
     short = [kid for kid, key in settings.jwt_keys.items() if len(key.get_secret_value()) < 32]

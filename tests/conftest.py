@@ -11,6 +11,9 @@ from sqlalchemy import text
 
 from persistence.database import Database
 from tests.support.databases import DatabaseFactory, server_url
+from tests.support.keys import use_test_keys
+
+use_test_keys()  # before any database is migrated or read
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

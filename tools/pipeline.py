@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import time
 import uuid
 from datetime import UTC
@@ -113,9 +112,10 @@ def order_work_dir(ctx: ToolContext, order_id: uuid.UUID) -> Path:
 
 
 def order_folder_name(order: Order) -> str:
-    """``2026-11-24 Jane Doe 1a2b3c4d``: sortable, readable, unique by the id's prefix."""
-    name = re.sub(r"[^\w .,'-]+", "", order.customer_name).strip() or "customer"
-    return f"{order.created_at:%Y-%m-%d} {name[:60]} {order.id.hex[:8]}"
+    """``2026-11-24 mug 1a2b3c4d``: sortable, readable, unique by the id's prefix. No personal
+    data: folder names show in the drive, in paths and in logs; the workbook inside names the
+    customer."""
+    return f"{order.created_at:%Y-%m-%d} {order.product} {order.id.hex[:8]}"
 
 
 def create_order_folder(ctx: ToolContext, args: OrderRef) -> FolderResult:

@@ -76,10 +76,14 @@ DESIGN_ROUND = ("generate_design", "fill_workbook", "upload_files", "notify_revi
 
 def generate_design(state: OrderState, runtime: Runtime[OrderContext]) -> OrderState:
     version = state.get("version", 1)
-    args = {"order_id": state["order_id"], "version": version, "feedback": state.get("feedback")}
+    order_id = uuid.UUID(state["order_id"])
+    feedback = None
     if version > 1:
         with runtime.context.tools.backends.db.session() as session:
-            repo.reset_steps(session, uuid.UUID(state["order_id"]), DESIGN_ROUND)
+            repo.reset_steps(session, order_id, DESIGN_ROUND)
+            previous = repo.get_design_version(session, order_id, version - 1)
+            feedback = previous.feedback if previous else None
+    args = {"order_id": state["order_id"], "version": version, "feedback": feedback}
     result: Any = call_tool(runtime, "generate_design", "generate_design", args)
     return {
         "design_file": result.file_name,
@@ -119,11 +123,8 @@ def await_review(state: OrderState) -> OrderState:
     )
     if decision.get("approved"):
         return {"decision": "approved"}
-    return {
-        "decision": "changes_requested",
-        "version": state["version"] + 1,
-        "feedback": decision.get("feedback"),
-    }
+    # The feedback itself was stored on the design version by whoever recorded the review.
+    return {"decision": "changes_requested", "version": state["version"] + 1}
 
 
 def after_review(state: OrderState) -> str:

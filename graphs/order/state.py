@@ -20,10 +20,12 @@ class ReviewDecision(TypedDict, total=False):
 
 
 class OrderState(TypedDict, total=False):
+    """No personal data: checkpoints keep strings as plain JSON, so the reviewer's feedback
+    stays in the (encrypted) design_versions table and is read from there."""
+
     order_id: str
     folder_path: str
     version: int
-    feedback: str | None
     design_file: str
     design_sha256: str
     design_engine: str

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, func, or_, select, update
+from sqlalchemy import ColumnElement, String, cast, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from persistence.models import AgentSession, DesignVersion, Order, OrderStatus, SessionKind, utcnow
@@ -52,39 +52,38 @@ def list_orders(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Order], int]:
-    """A page of orders, newest first, and the total that match."""
+    """A page of orders, newest first, and the total that match.
+
+    ``customer`` matches part of the customer's name, e-mail or account. Name and e-mail are
+    encrypted, so that filter runs here on the decrypted rows, not in SQL."""
     conditions: list[ColumnElement[bool]] = []
     if customer_sub is not None:
         conditions.append(Order.customer_sub == customer_sub)
     if status is not None:
         conditions.append(Order.status == status)
-    if customer:
-        pattern = f"%{_escape_like(customer)}%"
-        conditions.append(
-            or_(
-                Order.customer_name.ilike(pattern, escape="\\"),
-                Order.customer_email.ilike(pattern, escape="\\"),
-                Order.customer_sub.ilike(pattern, escape="\\"),
-            )
-        )
     if created_after is not None:
         conditions.append(Order.created_at >= created_after)
     if created_before is not None:
         conditions.append(Order.created_at < created_before)
-    total = session.scalar(select(func.count()).select_from(Order).where(*conditions)) or 0
-    rows = session.scalars(
+    newest_first = (
         select(Order)
         .where(*conditions)
         .order_by(Order.created_at.desc(), Order.id)
-        .limit(limit)
-        .offset(offset)
         .options(selectinload(Order.design_versions), selectinload(Order.session))
-    ).all()
-    return list(rows), total
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    )
+    if customer:
+        needle = customer.casefold()
+        found = [
+            o
+            for o in session.scalars(newest_first)
+            if any(
+                needle in text.casefold()
+                for text in (o.customer_name, o.customer_email, o.customer_sub)
+            )
+        ]
+        return found[offset : offset + limit], len(found)
+    total = session.scalar(select(func.count()).select_from(Order).where(*conditions)) or 0
+    return list(session.scalars(newest_first.limit(limit).offset(offset))), total
 
 
 def orders_with_id_prefix(

@@ -66,6 +66,7 @@ def review(db: Database, order_id: uuid.UUID, approved: bool, feedback: str) -> 
         order = repo.get_order(session, order_id, for_update=True)
         assert order is not None
         order.design_versions[-1].decision = "approved" if approved else "changes_requested"
+        order.design_versions[-1].feedback = feedback
         order.status = OrderStatus.PROCESSING
     return {"approved": approved, "feedback": feedback}
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from graphs.order.runner import OrderRunner
 from persistence.checkpoints import open_checkpointer
 from persistence.database import Database
+from tests.support.keys import use_test_keys
 from tests.support.pipeline import make_backends
 from tools.catalog import build_registry
 from tools.context import ToolContext
@@ -33,6 +34,7 @@ class CrashingEngine:
 
 def main() -> None:
     url, data_dir, order_id = sys.argv[1:4]
+    use_test_keys()
     db = Database(url)
     checkpointer, _pool = open_checkpointer(db.url)
     backends = make_backends(Path(data_dir), db, engine=CrashingEngine())

@@ -42,6 +42,9 @@ class ServerProcess:
             **{k: v for k, v in os.environ.items() if not k.startswith("ATELIER_")},
             "ATELIER_DATA_DIR": str(data_dir),
             "ATELIER_JWT_SECRET": "e2e-test-secret-that-is-long-enough-for-hs256",
+            # Test scripts call faster than people; the rate-limit test sets its own limits.
+            "ATELIER_RATE_LIMIT_ORDERS": "100000/minute",
+            "ATELIER_RATE_LIMIT_COMMANDS": "100000/minute",
             **env,
         }
         self.startup_timeout = startup_timeout

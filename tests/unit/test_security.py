@@ -13,6 +13,7 @@ import jwt
 import pytest
 from pydantic import SecretStr
 
+from persistence.crypto import new_key
 from server.security import (
     AUDIENCE,
     ISSUER,
@@ -148,16 +149,20 @@ def test_configured_secret_wins(tmp_path: Path) -> None:
     assert not (tmp_path / "jwt_secret").exists()
 
 
-def test_production_refuses_a_generated_or_short_key(tmp_path: Path) -> None:
+def test_production_refuses_generated_short_or_missing_keys(tmp_path: Path) -> None:
+    def production(**settings: Any) -> Settings:
+        return Settings(data_dir=tmp_path, production=True, **settings)
+
+    encrypted = {"encryption_keys": {"k1": new_key()}, "encryption_kid": "k1"}
     with pytest.raises(UnsafeForProduction, match="ATELIER_JWT_SECRET"):
-        check_production(Settings(data_dir=tmp_path, production=True))
+        check_production(production(**encrypted))
+    with pytest.raises(UnsafeForProduction, match="ATELIER_ENCRYPTION_KEYS"):
+        check_production(production(jwt_secret=SECRET))
     with pytest.raises(UnsafeForProduction, match="at least 32"):
-        check_production(Settings(data_dir=tmp_path, production=True, jwt_secret="short"))
+        check_production(production(jwt_secret="short", **encrypted))
     with pytest.raises(UnsafeForProduction, match="at least 32"):
-        check_production(
-            Settings(data_dir=tmp_path, production=True, jwt_keys={"k": "short"}, jwt_kid="k")
-        )
-    check_production(Settings(data_dir=tmp_path, production=True, jwt_secret=SECRET))
+        check_production(production(jwt_keys={"k": "short"}, jwt_kid="k", **encrypted))
+    check_production(production(jwt_secret=SECRET, **encrypted))
     check_production(Settings(data_dir=tmp_path))  # development: anything goes
 
 

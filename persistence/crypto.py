@@ -1,0 +1,118 @@
+"""Encryption at rest: AES-256-GCM with named keys, for personal-data columns and checkpoints.
+
+Every ciphertext names the key that made it, so keys rotate: new writes use the current key,
+older ones still decrypt while their key is configured. Columns use :class:`EncryptedText`,
+which encrypts on the way in and decrypts on the way out, so the code above it only ever sees
+plaintext. The process's cipher is set once at start-up with :func:`configure`; using an
+encrypted column before that is an error, never plaintext.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from collections.abc import Mapping
+
+from Crypto.Cipher import AES
+from sqlalchemy import Dialect, Text
+from sqlalchemy.types import TypeDecorator
+
+from persistence.keyfiles import kept_secret
+from settings import Settings
+
+KID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+PREFIX = "enc1"  # the format's version: enc1:<kid>:<base64 nonce|tag|ciphertext>
+NONCE_BYTES = 12
+TAG_BYTES = 16
+DEFAULT_KID = "default"
+
+
+class KeyRingCipher:
+    """AES-256-GCM with keys by id; also a LangGraph ``CipherProtocol`` for checkpoints."""
+
+    def __init__(self, keys: Mapping[str, bytes], current: str) -> None:
+        if current not in keys:
+            raise ValueError(f"the current encryption key {current!r} is not among the keys")
+        for kid, key in keys.items():
+            if not KID.fullmatch(kid):
+                raise ValueError(f"encryption key id {kid!r}: use letters, digits, - and _")
+            if len(key) != 32:
+                raise ValueError(f"encryption key {kid!r} must be 32 bytes (base64 of 32 bytes)")
+        self.keys = dict(keys)
+        self.current = current
+
+    # --- bytes, as LangGraph's EncryptedSerializer wants them ---------------------------------
+
+    def encrypt(self, plaintext: bytes) -> tuple[str, bytes]:
+        """(cipher name naming the key, nonce + tag + ciphertext)."""
+        cipher = AES.new(self.keys[self.current], AES.MODE_GCM, nonce=os.urandom(NONCE_BYTES))
+        ciphertext, tag = cipher.encrypt_and_digest(plaintext)
+        return f"aesgcm-{self.current}", cipher.nonce + tag + ciphertext
+
+    def decrypt(self, ciphername: str, ciphertext: bytes) -> bytes:
+        kid = ciphername.removeprefix("aesgcm-")
+        if kid not in self.keys:
+            raise KeyError(f"data was encrypted with key {kid!r}, which is not configured")
+        nonce = ciphertext[:NONCE_BYTES]
+        tag = ciphertext[NONCE_BYTES : NONCE_BYTES + TAG_BYTES]
+        cipher = AES.new(self.keys[kid], AES.MODE_GCM, nonce=nonce)
+        return bytes(cipher.decrypt_and_verify(ciphertext[NONCE_BYTES + TAG_BYTES :], tag))
+
+    # --- text, for columns ---------------------------------------------------------------------
+
+    def encrypt_text(self, text: str) -> str:
+        name, data = self.encrypt(text.encode())
+        return f"{PREFIX}:{name.removeprefix('aesgcm-')}:{base64.b64encode(data).decode()}"
+
+    def decrypt_text(self, token: str) -> str:
+        prefix, kid, data = token.split(":", 2)
+        if prefix != PREFIX:
+            raise ValueError("not an encrypted value")
+        return self.decrypt(f"aesgcm-{kid}", base64.b64decode(data)).decode()
+
+
+_cipher: KeyRingCipher | None = None
+
+
+def configure(cipher: KeyRingCipher) -> None:
+    """Set the process's cipher (at start-up, before the database is used)."""
+    global _cipher
+    _cipher = cipher
+
+
+def current_cipher() -> KeyRingCipher:
+    if _cipher is None:
+        raise RuntimeError("encryption keys are not configured: call persistence.crypto.configure")
+    return _cipher
+
+
+def cipher_from_settings(settings: Settings) -> KeyRingCipher:
+    """ATELIER_ENCRYPTION_KEYS with ATELIER_ENCRYPTION_KID; else one key generated once and
+    kept under the data directory (production refuses that)."""
+    if settings.encryption_keys:
+        keys = {
+            kid: base64.b64decode(key.get_secret_value())
+            for kid, key in settings.encryption_keys.items()
+        }
+        return KeyRingCipher(keys, settings.encryption_kid or DEFAULT_KID)
+    kept = kept_secret(settings.data_dir / "encryption_key", new_key)
+    return KeyRingCipher({DEFAULT_KID: base64.b64decode(kept)}, DEFAULT_KID)
+
+
+def new_key() -> str:
+    """A fresh key for ATELIER_ENCRYPTION_KEYS: base64 of 32 random bytes."""
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+class EncryptedText(TypeDecorator[str]):
+    """A text column stored encrypted (personal data: names, e-mails, phones, briefs)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else current_cipher().encrypt_text(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else current_cipher().decrypt_text(value)
