@@ -1,5 +1,5 @@
-"""SQLAlchemy models: orders, agent sessions, design versions, the notification outbox and
-revoked tokens."""
+"""SQLAlchemy models: orders, agent sessions, design versions, the notification outbox,
+revoked tokens and the audit log."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     ForeignKey,
     Integer,
@@ -155,3 +156,22 @@ class RevokedToken(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     revoked_by: Mapped[str] = mapped_column(String(200))
     revoked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEntry(Base):
+    """One admin operation or tool call: who, as what, did what with which arguments, how it
+    ended, under which request. Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    subject: Mapped[str] = mapped_column(String(200), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(100), index=True)
+    # Arguments can name customers: encrypted like the rest of their data.
+    arguments: Mapped[str] = mapped_column(EncryptedText)
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(EncryptedText)
+    request_id: Mapped[str | None] = mapped_column(String(128))
+    session_id: Mapped[str | None] = mapped_column(String(36))

@@ -26,6 +26,7 @@ from graphs.admin.graph import AdminAgent
 from persistence.database import Database
 from persistence.models import AgentSession, SessionKind
 from persistence.repositories import orders as repo
+from tools import audit
 from tools.access import Principal
 from tools.context import ToolContext
 from tools.errors import NotFound
@@ -185,7 +186,11 @@ class CommandService:
             if trace_id:
                 row.trace_id = str(trace_id)
             session_id = row.id
-        context = replace(self.tools, principal=principal, request_id=request_id)
+        context = replace(
+            self.tools, principal=principal, request_id=request_id, session_id=str(session_id)
+        )
+        # The command as asked; each tool call it leads to gets its own entry.
+        audit.record(context, "admin_command", {"command": body.command}, "ok")
         command = HumanMessage(body.command, id=str(uuid.uuid4()))
         return PreparedRun(session_id, {"messages": [command]}, config, context, command.id or "")
 

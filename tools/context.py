@@ -52,6 +52,7 @@ class ToolContext:
     principal: Principal = PIPELINE
     request_id: str | None = None
     runs: RunDispatcher | None = None
+    session_id: str | None = None  # the admin conversation a call comes from, if any
 
     @property
     def dispatcher(self) -> RunDispatcher:

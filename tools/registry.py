@@ -16,6 +16,7 @@ from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, ValidationError
 
+from tools import audit
 from tools.access import Role
 from tools.context import ToolContext
 from tools.errors import InvalidInput, ToolDenied
@@ -81,17 +82,27 @@ class ToolRegistry:
         return sorted(n for n, s in self._specs.items() if role is None or s.allows(role))
 
     def execute(self, name: str, args: dict[str, Any] | BaseModel, ctx: ToolContext) -> BaseModel:
-        """Run tool ``name`` for ``ctx.principal``: authorize, validate, call."""
+        """Run tool ``name`` for ``ctx.principal``: authorize, validate, call; and keep the
+        audit trail (tools/audit.py says whose calls)."""
         spec = self.spec(name)
-        if not spec.allows(ctx.principal.role):
-            raise ToolDenied(f"role {ctx.principal.role} may not use the tool {name}")
+        raw = args.model_dump(mode="json") if isinstance(args, BaseModel) else dict(args)
+        outcome: audit.Outcome = "ok"
+        detail = None
         try:
-            parsed = spec.input_model.model_validate(
-                args.model_dump() if isinstance(args, BaseModel) else args
-            )
-        except ValidationError as exc:
-            raise InvalidInput(f"bad arguments for {name}: {exc}") from exc
-        return spec.func(ctx, parsed)
+            if not spec.allows(ctx.principal.role):
+                raise ToolDenied(f"role {ctx.principal.role} may not use the tool {name}")
+            try:
+                parsed = spec.input_model.model_validate(raw)
+            except ValidationError as exc:
+                raise InvalidInput(f"bad arguments for {name}: {exc}") from exc
+            return spec.func(ctx, parsed)
+        except Exception as exc:
+            outcome = "denied" if isinstance(exc, ToolDenied) else "error"
+            detail = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            if audit.is_audited(ctx, outcome):
+                audit.record(ctx, f"tool:{name}", raw, outcome, detail)
 
     def langchain_tools(self, role: Role) -> list[BaseTool]:
         """LangChain tools for what ``role`` may use. Each still authorizes when it runs, with

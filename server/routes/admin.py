@@ -10,8 +10,11 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
+from server import audit_log
+from server.audit_log import AuditPage, AuditQuery
 from server.commands import CommandIn, CommandOut
 from server.deps import AdminPrincipal, AppServices, Services
+from tools import audit
 from tools.access import Principal
 from tools.drive import (
     CreatedSheet,
@@ -72,6 +75,17 @@ def list_files(
 def build_summary(body: SummaryArgs, principal: AdminPrincipal, services: Services) -> Any:
     """Group orders by product, status, customer or day over a date range into a new sheet."""
     return _run(services, principal, "build_summary_sheet", body)
+
+
+@router.get("/audit", response_model=AuditPage, summary="Search the audit log")
+def read_audit_log(
+    principal: AdminPrincipal, services: Services, query: Annotated[AuditQuery, Query()]
+) -> AuditPage:
+    """Admin operations and tool calls, newest first: who, role, action, arguments, outcome,
+    request id and time. Reading the log is itself recorded."""
+    context = services.context_for(principal)
+    audit.record(context, "read_audit_log", query.model_dump(mode="json", exclude_none=True), "ok")
+    return audit_log.search(services.db, query)
 
 
 def _sse(events: Iterator[tuple[str, dict[str, Any]]]) -> Iterator[str]:

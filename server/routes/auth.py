@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from persistence.repositories import tokens
 from server.deps import CurrentPrincipal, Services, checked_token
+from tools import audit
 from tools.access import Role
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -34,4 +35,6 @@ def revoke_token(body: RevokeIn, principal: CurrentPrincipal, services: Services
         tokens.revoke(
             session, revoked.jti, revoked.principal.sub, revoked.expires_at, by=principal.sub
         )
+    arguments = {"jti": revoked.jti, "subject": revoked.principal.sub}
+    audit.record(services.context_for(principal), "revoke_token", arguments, "ok")
     return Response(status_code=status.HTTP_204_NO_CONTENT)

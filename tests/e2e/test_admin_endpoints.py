@@ -19,6 +19,7 @@ ADMIN_ROUTES = [
     ("GET", "/admin/files", None),
     ("POST", "/admin/summary", {}),
     ("POST", "/admin/commands", {"command": "list the sheets"}),
+    ("GET", "/admin/audit", None),
 ]
 
 
@@ -78,3 +79,35 @@ def test_summary_of_orders(server: ServerProcess, admin: httpx.Client, jane: htt
     assert tshirts["orders"] >= 1 and tshirts["quantity"] >= 12
     book = openpyxl.load_workbook(drive(server) / summary["path"])
     assert book["Summary"]["A2"].value == "Product"
+
+
+def test_the_audit_log_shows_commands_tool_calls_and_reads(admin: httpx.Client) -> None:
+    command = admin.post(
+        "/admin/commands",
+        json={"command": "list the files in Templates"},
+        headers={"X-Request-ID": "audit-e2e-1"},
+    )
+    assert command.status_code == 200, command.text
+    session_id = command.json()["session_id"]
+    page = admin.get("/admin/audit", params={"request_id": "audit-e2e-1"}).json()
+    assert page["total"] == 2
+    tool, asked = page["items"]  # newest first
+    assert (asked["action"], asked["arguments"]) == (
+        "admin_command",
+        {"command": "list the files in Templates"},
+    )
+    assert tool["action"] == "tool:list_files" and tool["outcome"] == "ok"
+    assert tool["arguments"]["folder"] == "Templates"
+    assert {tool["subject"], tool["role"], tool["session_id"]} == {"ada", "admin", session_id}
+
+    refused = admin.post("/admin/sheets", json={"template": "nope", "title": "x"})
+    assert refused.status_code == 404
+    errors = admin.get(
+        "/admin/audit", params={"action": "tool:create_sheet_from_template", "outcome": "error"}
+    ).json()
+    assert errors["items"][0]["detail"].startswith("NotFound: no template matches 'nope'")
+
+    reads = admin.get("/admin/audit", params={"action": "read_audit_log", "limit": 1}).json()
+    assert reads["items"][0]["arguments"] == {"action": "read_audit_log", "limit": 1, "offset": 0}
+    bad = admin.get("/admin/audit", params={"since": "2026-12-02", "until": "2026-12-01"})
+    assert bad.status_code == 422 and "must be after" in bad.text

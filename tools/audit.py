@@ -1,0 +1,44 @@
+"""The audit trail: every tool call an admin makes (from a chat session or a direct endpoint),
+every tool call refused to anyone, and admin operations outside the tools. Entries go to the
+append-only ``audit_log`` table."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from persistence.repositories import audit
+from tools.access import Role
+from tools.context import ToolContext
+from tools.log_context import current
+
+Outcome = Literal["ok", "error", "denied"]
+MAX_DETAIL = 2000
+
+
+def record(
+    ctx: ToolContext,
+    action: str,
+    arguments: Mapping[str, Any],
+    outcome: Outcome,
+    detail: str | None = None,
+) -> None:
+    """Append one entry for ``ctx``'s caller, under its request and session."""
+    with ctx.backends.db.session() as session:
+        audit.append(
+            session,
+            subject=ctx.principal.sub,
+            role=str(ctx.principal.role),
+            action=action,
+            arguments=json.dumps(arguments, default=str),
+            outcome=outcome,
+            detail=detail[:MAX_DETAIL] if detail else None,
+            request_id=ctx.request_id or current("request_id"),
+            session_id=ctx.session_id or current("session_id"),
+        )
+
+
+def is_audited(ctx: ToolContext, outcome: Outcome) -> bool:
+    """Admins' calls always; anyone's refused calls."""
+    return ctx.principal.role == Role.ADMIN or outcome == "denied"
