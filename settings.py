@@ -67,6 +67,11 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body; a 10 MB reference image plus its order must fit",
     )
+    access_token_ttl_s: int = Field(default=900, ge=60, description="POST /auth/token access")
+    refresh_token_ttl_s: int = Field(default=7 * 86400, ge=300, description="… and refresh")
+    rate_limit_logins: str = Field(
+        default="10/minute", description="POST /auth/token per username, e.g. 10/minute"
+    )
     rate_limit_orders: str = Field(
         default="30/minute", description="POST /orders per caller, e.g. 30/minute"
     )

@@ -1,5 +1,5 @@
 """SQLAlchemy models: orders, agent sessions, design versions, the notification outbox,
-revoked tokens and the audit log."""
+revoked tokens, the audit log and user accounts."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Integer,
@@ -175,3 +176,17 @@ class AuditEntry(Base):
     detail: Mapped[str | None] = mapped_column(EncryptedText)
     request_id: Mapped[str | None] = mapped_column(String(128))
     session_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class User(Base):
+    """A person who signs in with a password; the username is their tokens' subject."""
+
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    username: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(200))  # Argon2id, with its parameters
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

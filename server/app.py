@@ -21,6 +21,7 @@ from persistence import crypto, migrate
 from persistence.checkpoints import open_checkpointer
 from persistence.crypto import cipher_from_settings
 from persistence.database import Database
+from server.accounts import Accounts
 from server.commands import CommandService
 from server.deps import AppServices
 from server.dispatch import InProcessDispatcher
@@ -104,8 +105,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 {
                     "orders": RateLimit.parse(settings.rate_limit_orders),
                     "commands": RateLimit.parse(settings.rate_limit_commands),
+                    "sign-ins": RateLimit.parse(settings.rate_limit_logins),
                 }
             ),
+            accounts=Accounts(db),
+            settings=settings,
         )
         orders_gauge = OrdersByStatus(db)
         REGISTRY.register(orders_gauge)

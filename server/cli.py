@@ -1,8 +1,9 @@
-"""The ``atelier`` command: serve, migrate, token, wait."""
+"""The ``atelier`` command: serve, migrate, token, users, wait."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import sys
 import time
@@ -12,7 +13,8 @@ import httpx
 
 from persistence import crypto, migrate
 from persistence.crypto import cipher_from_settings
-from persistence.database import resolve_database
+from persistence.database import Database, resolve_database
+from server.accounts import Accounts
 from server.logs import configure_logging
 from server.progress_bar import ProgressBar
 from server.security import (
@@ -24,6 +26,7 @@ from server.security import (
 )
 from settings import get_settings
 from tools.access import ISSUABLE_ROLES, Role
+from tools.errors import AtelierError, InvalidInput
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -67,6 +70,50 @@ def migrate_command(args: argparse.Namespace) -> int:
 def token(args: argparse.Namespace) -> int:
     print(issue_token(key_ring(get_settings()), args.sub, Role(args.role), ttl_s=args.ttl))
     return 0
+
+
+def users_command(args: argparse.Namespace) -> int:
+    """create, disable, enable, list: accounts that sign in at POST /auth/token."""
+    settings = get_settings()
+    crypto.configure(cipher_from_settings(settings))
+    db = Database.from_settings(settings)
+    try:
+        if not migrate.is_current(db.url):
+            print("atelier users: the database schema is not current: run `atelier migrate`")
+            return 2
+        accounts = Accounts(db)
+        try:
+            if args.action == "create":
+                password = _new_password(args.password_stdin)
+                account = accounts.create(args.username, Role(args.role), password)
+                print(f"created {account.username} ({account.role})")
+            elif args.action in ("disable", "enable"):
+                account = accounts.set_disabled(args.username, args.action == "disable")
+                print(f"{account.username} is {'disabled' if account.disabled else 'enabled'}")
+            else:
+                for account in accounts.list():
+                    state = "disabled" if account.disabled else "active"
+                    last = (
+                        f"{account.last_login_at:%Y-%m-%d %H:%M}"
+                        if account.last_login_at
+                        else "never"
+                    )
+                    print(f"{account.username}\t{account.role}\t{state}\tlast sign-in {last}")
+        except AtelierError as exc:
+            print(f"atelier users: {exc.message}", file=sys.stderr)
+            return 1
+    finally:
+        db.dispose()
+    return 0
+
+
+def _new_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise InvalidInput("the passwords differ")
+    return first
 
 
 # How a wait ends: the exit status says it to scripts.
@@ -129,6 +176,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=[str(r) for r in ISSUABLE_ROLES])
     p.add_argument("--ttl", type=int, default=DEFAULT_TTL_S, help="lifetime in seconds")
     p.set_defaults(func=token)
+
+    p = commands.add_parser("users", help="create, disable, enable or list user accounts")
+    actions = p.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="a new account (asks for its password)")
+    create.add_argument("username")
+    create.add_argument("--role", required=True, choices=[str(r) for r in ISSUABLE_ROLES])
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin (scripts)"
+    )
+    for action in ("disable", "enable"):
+        actions.add_parser(action, help=f"{action} an account").add_argument("username")
+    actions.add_parser("list", help="every account with its role and state")
+    p.set_defaults(func=users_command)
 
     p = commands.add_parser("wait", help="follow an order with a progress bar until it settles")
     p.add_argument("order_id", help="the order's id")

@@ -9,12 +9,14 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from persistence.database import Database
-from persistence.repositories import tokens
+from persistence.repositories import tokens, users
+from server.accounts import Accounts
 from server.commands import CommandService
 from server.orders import OrderService
 from server.rate_limits import RateLimiter
 from server.security import InvalidToken, KeyRing, VerifiedToken, verify_token
 from server.sessions import SessionService
+from settings import Settings
 from tools.access import Principal, Role
 from tools.context import ToolContext
 from tools.log_context import current
@@ -33,6 +35,8 @@ class AppServices:
     registry: ToolRegistry
     keys: KeyRing
     limits: RateLimiter
+    accounts: Accounts
+    settings: Settings
 
     def context_for(self, principal: Principal) -> ToolContext:
         """The tool context for one request's caller, under the request's id."""
@@ -64,6 +68,8 @@ def checked_token(services: AppServices, token: str) -> VerifiedToken:
     with services.db.session() as session:
         if tokens.is_revoked(session, verified.jti):
             raise unauthorized("the token has been revoked")
+        if users.is_disabled(session, verified.principal.sub):
+            raise unauthorized("the account is disabled")
     return verified
 
 

@@ -23,6 +23,7 @@ from tools.access import Principal, Role
 ALGORITHM = "HS256"
 ISSUER = "atelier"
 AUDIENCE = "atelier-api"
+REFRESH_AUDIENCE = "atelier-refresh"  # refresh tokens only buy new tokens, never call the API
 DEFAULT_KID = "default"
 DEFAULT_TTL_S = 3600
 
@@ -94,7 +95,9 @@ class VerifiedToken:
     expires_at: datetime
 
 
-def issue_token(keys: KeyRing, sub: str, role: Role, *, ttl_s: int = DEFAULT_TTL_S) -> str:
+def issue_token(
+    keys: KeyRing, sub: str, role: Role, *, ttl_s: int = DEFAULT_TTL_S, audience: str = AUDIENCE
+) -> str:
     if role == Role.SYSTEM:
         raise ValueError("the system role is the pipeline's own and is never issued")
     now = int(time.time())
@@ -104,14 +107,14 @@ def issue_token(keys: KeyRing, sub: str, role: Role, *, ttl_s: int = DEFAULT_TTL
         "iat": now,
         "exp": now + ttl_s,
         "iss": ISSUER,
-        "aud": AUDIENCE,
+        "aud": audience,
         "jti": uuid.uuid4().hex,
     }
     secret = keys.keys[keys.signing_kid]
     return jwt.encode(claims, secret, algorithm=ALGORITHM, headers={"kid": keys.signing_kid})
 
 
-def verify_token(keys: KeyRing, token: str) -> VerifiedToken:
+def verify_token(keys: KeyRing, token: str, *, audience: str = AUDIENCE) -> VerifiedToken:
     """The token's caller, id and expiry; InvalidToken for anything not issued by us, for us,
     still in date, with a role we know."""
     try:
@@ -126,7 +129,7 @@ def verify_token(keys: KeyRing, token: str) -> VerifiedToken:
             keys.keys[kid],
             algorithms=[ALGORITHM],
             issuer=ISSUER,
-            audience=AUDIENCE,
+            audience=audience,
             options={"require": ["sub", "role", "exp", "iat", "iss", "aud", "jti"]},
         )
     except jwt.ExpiredSignatureError as exc:

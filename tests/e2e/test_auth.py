@@ -3,11 +3,13 @@ role), never a 5xx; revoking your own token signs you out."""
 
 from __future__ import annotations
 
+import subprocess
+
 import httpx
 import pytest
 
 from server.security import KeyRing, issue_token
-from tests.support.server import ServerProcess
+from tests.support.server import ATELIER, ServerProcess
 from tests.unit.test_security import HOSTILE, claims, signed, with_claims
 from tools.access import Role
 
@@ -70,3 +72,87 @@ def test_revoked_tokens_are_refused(server: ServerProcess) -> None:
         assert client.get("/orders", headers=bearer(ada)).status_code == 200
         fresh = server.token("jane", Role.CUSTOMER)  # a new sign-in works again
         assert client.get("/orders", headers=bearer(fresh)).status_code == 200
+
+
+def atelier_users(server: ServerProcess, *args: str, password: str = "") -> str:
+    done = subprocess.run(
+        [str(ATELIER), "users", *args],
+        env=server.env,  # the server's own database
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def sign_in(client: httpx.Client, **form: str) -> httpx.Response:
+    return client.post("/auth/token", data=form)
+
+
+def test_accounts_sign_in_refresh_and_disable(server: ServerProcess) -> None:
+    password = "correct horse battery staple"
+    created = atelier_users(
+        server, "create", "olga", "--role", "operator", "--password-stdin", password=password
+    )
+    assert created.strip() == "created olga (operator)"
+    with httpx.Client(base_url=server.url) as client:
+        wrong = sign_in(client, username="olga", password="wrong password!!")
+        unknown = sign_in(client, username="nobody", password=password)
+        assert wrong.status_code == unknown.status_code == 401
+        assert wrong.json() == unknown.json() == {"detail": "wrong username or password"}
+
+        tokens = sign_in(client, grant_type="password", username="olga", password=password).json()
+        assert tokens["token_type"] == "bearer" and tokens["expires_in"] == 900
+        access, refresh = tokens["access_token"], tokens["refresh_token"]
+        assert client.get("/orders", headers=bearer(access)).status_code == 200
+        assert client.get("/orders", headers=bearer(refresh)).status_code == 401  # not for calls
+
+        renewed = sign_in(client, grant_type="refresh_token", refresh_token=refresh)
+        assert renewed.status_code == 200
+        assert (
+            client.get("/orders", headers=bearer(renewed.json()["access_token"])).status_code == 200
+        )
+        spent = sign_in(client, grant_type="refresh_token", refresh_token=refresh)
+        assert spent.status_code == 401 and "spent" in spent.json()["detail"]
+
+        assert "disabled" in atelier_users(server, "disable", "olga")
+        assert client.get("/orders", headers=bearer(access)).status_code == 401
+        assert sign_in(client, username="olga", password=password).status_code == 401
+        again = sign_in(
+            client, grant_type="refresh_token", refresh_token=renewed.json()["refresh_token"]
+        )
+        assert again.status_code == 401
+        listed = atelier_users(server, "list")
+        assert listed.startswith("olga\toperator\tdisabled\tlast sign-in 20")
+
+        missing = client.post("/auth/token", data={"grant_type": "password", "username": "x"})
+        assert missing.status_code == 422
+
+
+def test_weak_passwords_and_duplicates_are_refused(server: ServerProcess) -> None:
+    def create(name: str, password: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(ATELIER), "users", "create", name, "--role", "customer", "--password-stdin"],
+            env=server.env,
+            input=password + "\n",
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    short = create("kim", "short")
+    assert short.returncode == 1 and "at least 12 characters" in short.stderr
+    assert create("kim", "a long enough password").returncode == 0
+    twice = create("kim", "a long enough password")
+    assert twice.returncode == 1 and "exists" in twice.stderr
+
+
+def test_sign_ins_are_rate_limited_per_username(server: ServerProcess) -> None:
+    with httpx.Client(base_url=server.url) as client:
+        answers = [
+            sign_in(client, username="mallory", password=f"guess number {i}").status_code
+            for i in range(11)
+        ]
+    assert answers == [401] * 10 + [429]
