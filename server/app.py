@@ -22,6 +22,7 @@ from persistence.checkpoints import open_checkpointer
 from persistence.crypto import cipher_from_settings
 from persistence.database import Database
 from server.accounts import Accounts
+from server.api_keys import ApiKeys
 from server.commands import CommandService
 from server.deps import AppServices
 from server.dispatch import InProcessDispatcher
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 }
             ),
             accounts=Accounts(db),
+            api_keys=ApiKeys(db),
             settings=settings,
         )
         orders_gauge = OrdersByStatus(db)

@@ -6,11 +6,12 @@ from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from persistence.database import Database
 from persistence.repositories import tokens, users
 from server.accounts import Accounts
+from server.api_keys import ApiKeys
 from server.commands import CommandService
 from server.orders import OrderService
 from server.rate_limits import RateLimiter
@@ -36,6 +37,7 @@ class AppServices:
     keys: KeyRing
     limits: RateLimiter
     accounts: Accounts
+    api_keys: ApiKeys
     settings: Settings
 
     def context_for(self, principal: Principal) -> ToolContext:
@@ -51,6 +53,9 @@ def get_services(request: Request) -> AppServices:
 Services = Annotated[AppServices, Depends(get_services)]
 
 bearer = HTTPBearer(auto_error=False, description="A JWT from `atelier token` or POST /auth/token")
+api_key_header = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="A key from POST /auth/api-keys"
+)
 
 
 def unauthorized(reason: str) -> HTTPException:
@@ -76,10 +81,19 @@ def checked_token(services: AppServices, token: str) -> VerifiedToken:
 def authenticate(
     services: Services,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    api_key: Annotated[str | None, Depends(api_key_header)],
 ) -> Principal:
-    """The caller from the bearer token; 401 when it is missing, invalid or revoked."""
+    """The caller from the bearer token or the X-API-Key; 401 when neither is there, or the
+    one sent is invalid, revoked or expired."""
+    if api_key is not None:
+        principal = services.api_keys.principal_for(api_key)
+        if principal is None:
+            raise unauthorized("the API key is unknown, revoked or expired")
+        return principal
     if credentials is None:
-        raise unauthorized("authentication required: send Authorization: Bearer <token>")
+        raise unauthorized(
+            "authentication required: send Authorization: Bearer <token> or X-API-Key"
+        )
     return checked_token(services, credentials.credentials).principal
 
 

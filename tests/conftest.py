@@ -41,7 +41,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 NOT_APPLICABLE_KEY = pytest.StashKey[list[str]]()
 TABLES = (
-    "notifications, design_versions, orders, agent_sessions, revoked_tokens, users, "
+    "notifications, design_versions, orders, agent_sessions, revoked_tokens, users, api_keys, "
     "checkpoint_writes, checkpoint_blobs, checkpoints"
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, HTTPException, Response, status
@@ -9,7 +10,8 @@ from pydantic import BaseModel, Field
 
 from persistence.repositories import tokens, users
 from server.accounts import WrongCredentials
-from server.deps import AppServices, CurrentPrincipal, Services, checked_token
+from server.api_keys import ApiKeyIn, ApiKeyOut, NewApiKey
+from server.deps import AdminPrincipal, AppServices, CurrentPrincipal, Services, checked_token
 from server.security import REFRESH_AUDIENCE, InvalidToken, issue_token, verify_token
 from tools import audit
 from tools.access import Role
@@ -112,3 +114,32 @@ def revoke_token(body: RevokeIn, principal: CurrentPrincipal, services: Services
     arguments = {"jti": revoked.jti, "subject": revoked.principal.sub}
     audit.record(services.context_for(principal), "revoke_token", arguments, "ok")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/api-keys",
+    response_model=NewApiKey,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an API key",
+)
+def create_api_key(body: ApiKeyIn, principal: AdminPrincipal, services: Services) -> NewApiKey:
+    """A key for a service caller, scoped to a role; send it as ``X-API-Key``. The key is in
+    this answer only: store it now."""
+    created = services.api_keys.create(body, principal)
+    arguments = {"id": str(created.id), "name": created.name, "role": created.role}
+    audit.record(services.context_for(principal), "create_api_key", arguments, "ok")
+    return created
+
+
+@router.get("/api-keys", response_model=list[ApiKeyOut], summary="List API keys")
+def list_api_keys(principal: AdminPrincipal, services: Services) -> list[ApiKeyOut]:
+    """Every key with its role, expiry, last use and revocation; never the key itself."""
+    return services.api_keys.list()
+
+
+@router.delete("/api-keys/{key_id}", response_model=ApiKeyOut, summary="Revoke an API key")
+def revoke_api_key(key_id: uuid.UUID, principal: AdminPrincipal, services: Services) -> ApiKeyOut:
+    """The key stops working at once."""
+    revoked = services.api_keys.revoke(key_id)
+    audit.record(services.context_for(principal), "revoke_api_key", {"id": str(key_id)}, "ok")
+    return revoked

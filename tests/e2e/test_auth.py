@@ -8,6 +8,7 @@ import subprocess
 import httpx
 import pytest
 
+from server.schemas import ORDER_EXAMPLE
 from server.security import KeyRing, issue_token
 from tests.support.server import ATELIER, ServerProcess
 from tests.unit.test_security import HOSTILE, claims, signed, with_claims
@@ -156,3 +157,39 @@ def test_sign_ins_are_rate_limited_per_username(server: ServerProcess) -> None:
             for i in range(11)
         ]
     assert answers == [401] * 10 + [429]
+
+
+def test_api_keys_are_shown_once_scoped_and_revocable(server: ServerProcess) -> None:
+    admin = bearer(server.token("ada", Role.ADMIN))
+    with httpx.Client(base_url=server.url) as client:
+        denied = client.post(
+            "/auth/api-keys",
+            json={"name": "x", "role": "customer"},
+            headers=bearer(server.token("oscar", Role.OPERATOR)),
+        )
+        assert denied.status_code == 403
+        made = client.post(
+            "/auth/api-keys", json={"name": "storefront", "role": "customer"}, headers=admin
+        )
+        assert made.status_code == 201, made.text
+        key = made.json()["key"]
+        assert key.startswith("atk_") and len(key) > 40 and made.json()["expires_at"]
+
+        storefront = {"X-API-Key": key}
+        placed = client.post("/orders", json=ORDER_EXAMPLE, headers=storefront)
+        assert placed.status_code == 202
+        assert client.get("/admin/files", headers=storefront).status_code == 403  # scoped
+        mine = client.get("/orders", headers=storefront).json()
+        assert [o["id"] for o in mine["items"]] == [placed.json()["id"]]
+
+        keys = client.get("/auth/api-keys", headers=admin).json()
+        [listed] = [k for k in keys if k["name"] == "storefront"]
+        assert "key" not in listed and listed["prefix"] == key[:10]
+        assert listed["last_used_at"] is not None
+        assert client.delete(f"/auth/api-keys/{listed['id']}", headers=admin).status_code == 200
+        refused = client.get("/orders", headers=storefront)
+        assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
+        wrong = client.get("/orders", headers={"X-API-Key": "atk_not-a-key"})
+        assert wrong.status_code == 401
+        raw = server.log()
+        assert key not in raw  # never logged
