@@ -31,6 +31,7 @@ from server.metrics import OrdersByStatus
 from server.orders import OrderService
 from server.rate_limits import RateLimit, RateLimited, RateLimiter
 from server.routes import admin, auth, orders, sessions
+from server.schemas import OrderCreate
 from server.security import check_production, key_ring
 from server.sessions import SessionService
 from settings import Settings, get_settings
@@ -166,6 +167,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
         return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=headers)
 
+    def openapi_schema() -> dict[str, Any]:
+        """FastAPI's schema, plus the order body POST /orders reads itself (so FastAPI does
+        not see the model) and documents by reference."""
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            body = OrderCreate.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(body.pop("$defs", {}))
+            components["OrderCreate"] = body
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi_schema  # type: ignore[method-assign]
     app.include_router(orders.router)
     app.include_router(sessions.router)
     app.include_router(admin.router)
