@@ -11,23 +11,14 @@ from langchain_core.runnables import RunnableConfig
 from graphs.admin.graph import AdminAgent
 from graphs.order.graph import CompiledOrderGraph
 from persistence.database import Database
-from persistence.models import AgentSession, SessionKind
+from persistence.models import SessionKind
 from persistence.repositories import orders as repo
 from server.schemas import CheckpointOut, SessionOut
-from tools.access import Principal, Role
+from tools.access import Principal
 from tools.errors import NotFound
 from tools.tracing import Tracing
 
 HISTORY_LIMIT = 100
-
-
-def may_see(principal: Principal, row: AgentSession) -> bool:
-    """Its owner; for order sessions also operators and admins; admin conversations admins."""
-    if row.subject == principal.sub:
-        return True
-    if row.kind == SessionKind.ADMIN:
-        return principal.role == Role.ADMIN
-    return principal.sees_all_orders
 
 
 @dataclass
@@ -41,7 +32,7 @@ class SessionService:
         with self.db.session() as session:
             row = repo.get_session(session, session_id)
             order = repo.order_for_session(session, session_id) if row else None
-        if row is None or not may_see(principal, row):
+        if row is None or not principal.may_see_session(row.kind, row.subject):
             raise NotFound(f"session {session_id} not found")
         config: RunnableConfig = {"configurable": {"thread_id": str(session_id)}}
         graph: Any = self.admin_agent if row.kind == SessionKind.ADMIN else self.order_graph
