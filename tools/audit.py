@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
 from persistence.repositories import audit
 from tools.access import Role
 from tools.context import ToolContext
 from tools.log_context import current
+from tools.registry import Outcome
 
-Outcome = Literal["ok", "error", "denied"]
 MAX_DETAIL = 2000
 
 
@@ -39,6 +39,9 @@ def record(
         )
 
 
-def is_audited(ctx: ToolContext, outcome: Outcome) -> bool:
-    """Admins' calls always; anyone's refused calls."""
-    return ctx.principal.role == Role.ADMIN or outcome == "denied"
+def tool_call(
+    ctx: ToolContext, tool: str, arguments: dict[str, Any], outcome: Outcome, detail: str | None
+) -> None:
+    """The registry's observer: records admins' calls always, and anyone's refused calls."""
+    if ctx.principal.role == Role.ADMIN or outcome == "denied":
+        record(ctx, f"tool:{tool}", arguments, outcome, detail)

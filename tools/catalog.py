@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tools import drive, orders, pipeline, summary
+from tools import audit, drive, orders, pipeline, summary
 from tools.access import Role
 from tools.registry import ToolFunction, ToolRegistry
 
@@ -32,7 +32,7 @@ ORDER_TOOLS: tuple[ToolFunction, ...] = (
 
 def build_registry() -> ToolRegistry:
     """A fresh registry with all tools registered."""
-    registry = ToolRegistry()
+    registry = ToolRegistry(observer=audit.tool_call)
     for func in PIPELINE_TOOLS:
         registry.register(func, roles=STAFF)
     for func in ORDER_TOOLS:

@@ -10,13 +10,12 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, get_type_hints
+from typing import Any, Literal, get_type_hints
 
 from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, ValidationError
 
-from tools import audit
 from tools.access import Role
 from tools.context import ToolContext
 from tools.errors import InvalidInput, ToolDenied
@@ -37,9 +36,16 @@ class ToolSpec:
         return role in self.roles
 
 
+Outcome = Literal["ok", "error", "denied"]
+# Told of every call's outcome: (context, tool name, arguments, outcome, error detail).
+CallObserver = Callable[[ToolContext, str, dict[str, Any], Outcome, str | None], None]
+
+
 class ToolRegistry:
-    def __init__(self) -> None:
+    def __init__(self, observer: CallObserver | None = None) -> None:
+        """``observer`` hears of every call once it has ended (the service's audit trail)."""
         self._specs: dict[str, ToolSpec] = {}
+        self._observer = observer
 
     def register(
         self, func: ToolFunction, *, roles: Iterable[Role], name: str | None = None
@@ -82,11 +88,11 @@ class ToolRegistry:
         return sorted(n for n, s in self._specs.items() if role is None or s.allows(role))
 
     def execute(self, name: str, args: dict[str, Any] | BaseModel, ctx: ToolContext) -> BaseModel:
-        """Run tool ``name`` for ``ctx.principal``: authorize, validate, call; and keep the
-        audit trail (tools/audit.py says whose calls)."""
+        """Run tool ``name`` for ``ctx.principal``: authorize, validate, call; then tell the
+        observer how it went."""
         spec = self.spec(name)
         raw = args.model_dump(mode="json") if isinstance(args, BaseModel) else dict(args)
-        outcome: audit.Outcome = "ok"
+        outcome: Outcome = "ok"
         detail = None
         try:
             if not spec.allows(ctx.principal.role):
@@ -101,8 +107,8 @@ class ToolRegistry:
             detail = f"{type(exc).__name__}: {exc}"
             raise
         finally:
-            if audit.is_audited(ctx, outcome):
-                audit.record(ctx, f"tool:{name}", raw, outcome, detail)
+            if self._observer is not None:
+                self._observer(ctx, name, raw, outcome, detail)
 
     def langchain_tools(self, role: Role) -> list[BaseTool]:
         """LangChain tools for what ``role`` may use. Each still authorizes when it runs, with

@@ -121,3 +121,20 @@ def test_catalog_registers_the_pipeline_tools_for_staff_only() -> None:
     assert pipeline <= set(registry.names())
     assert set(registry.names(Role.SYSTEM)) >= pipeline
     assert registry.names(Role.CUSTOMER) == []
+
+
+def test_the_observer_hears_every_outcome() -> None:
+    heard: list[tuple[str, str, dict, str, str | None]] = []
+    registry = ToolRegistry(observer=lambda ctx, *call: heard.append((ctx.principal.sub, *call)))
+    registry.register(add, roles=[Role.ADMIN])
+    registry.execute("add", {"a": 1, "b": 2}, context(Role.ADMIN))
+    with pytest.raises(ToolDenied):
+        registry.execute("add", {"a": 1, "b": 2}, context(Role.CUSTOMER))
+    with pytest.raises(InvalidInput):
+        registry.execute("add", {"a": "x"}, context(Role.ADMIN))
+    assert [(tool, args, outcome) for _, tool, args, outcome, _ in heard] == [
+        ("add", {"a": 1, "b": 2}, "ok"),
+        ("add", {"a": 1, "b": 2}, "denied"),
+        ("add", {"a": "x"}, "error"),
+    ]
+    assert heard[2][4] is not None and heard[2][4].startswith("InvalidInput: bad arguments")
