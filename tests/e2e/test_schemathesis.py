@@ -1,5 +1,6 @@
 """Schemathesis against the published OpenAPI schema, every check on, as an admin: no
-generated or mutated request causes a 5xx, and every operation's schema loads and is tested.
+generated or mutated request (examples, coverage and fuzzing phases) causes a 5xx, and every
+operation's schema loads and is tested.
 The number of examples is bounded (ATELIER_SCHEMATHESIS_EXAMPLES, default 10) and the seed
 fixed, so CI runs the same requests each time."""
 
@@ -46,6 +47,10 @@ def test_generated_requests_never_cause_a_server_error(server: ServerProcess) ->
             f"{server.url}/openapi.json",
             "--checks",
             "all",
+            # Not "stateful": schemathesis 4.15's state machine can fail on its own
+            # ("Unsupported type: 'bytes'") depending on the ids it is given.
+            "--phases",
+            "examples,coverage,fuzzing",
             "--max-examples",
             EXAMPLES,
             "--seed",
