@@ -34,6 +34,7 @@ from server.routes import admin, auth, orders, sessions
 from server.schemas import OrderCreate
 from server.security import check_production, key_ring
 from server.sessions import SessionService
+from server.sign_in import SignIn
 from settings import Settings, get_settings
 from tools.backends import make_backends
 from tools.catalog import build_registry
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         order_service = OrderService(db=db, dispatcher=dispatcher, data_dir=settings.data_dir)
         tools = ToolContext(backends=backends, runs=dispatcher)
         agent = build_admin_agent(make_chat_model(settings), registry, checkpointer)
+        keys = key_ring(settings)
         app.state.services = AppServices(
             db=db,
             orders=order_service,
@@ -102,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             commands=CommandService(db=db, agent=agent, tools=tools),
             tools=tools,
             registry=registry,
-            keys=key_ring(settings),
+            keys=keys,
             limits=RateLimiter(
                 {
                     "orders": RateLimit.parse(settings.rate_limit_orders),
@@ -110,9 +112,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "sign-ins": RateLimit.parse(settings.rate_limit_logins),
                 }
             ),
-            accounts=Accounts(db),
+            sign_in=SignIn(db, Accounts(db), keys, settings),
             api_keys=ApiKeys(db),
-            settings=settings,
         )
         orders_gauge = OrdersByStatus(db)
         REGISTRY.register(orders_gauge)

@@ -10,14 +10,13 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from persistence.database import Database
 from persistence.repositories import tokens, users
-from server.accounts import Accounts
 from server.api_keys import ApiKeys
 from server.commands import CommandService
 from server.orders import OrderService
 from server.rate_limits import RateLimiter
 from server.security import InvalidToken, KeyRing, VerifiedToken, verify_token
 from server.sessions import SessionService
-from settings import Settings
+from server.sign_in import SignIn
 from tools.access import Principal, Role
 from tools.context import ToolContext
 from tools.log_context import current
@@ -36,9 +35,8 @@ class AppServices:
     registry: ToolRegistry
     keys: KeyRing
     limits: RateLimiter
-    accounts: Accounts
+    sign_in: SignIn
     api_keys: ApiKeys
-    settings: Settings
 
     def context_for(self, principal: Principal) -> ToolContext:
         """The tool context for one request's caller, under the request's id."""

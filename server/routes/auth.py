@@ -8,43 +8,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Form, HTTPException, Response, status
 from pydantic import BaseModel, Field
 
-from persistence.repositories import tokens, users
-from server.accounts import WrongCredentials
+from persistence.repositories import tokens
 from server.api_keys import ApiKeyIn, ApiKeyOut, NewApiKey
-from server.deps import AdminPrincipal, AppServices, CurrentPrincipal, Services, checked_token
-from server.security import REFRESH_AUDIENCE, InvalidToken, issue_token, verify_token
+from server.deps import AdminPrincipal, CurrentPrincipal, Services, checked_token, unauthorized
+from server.sign_in import SignInRefused, TokenOut
 from tools import audit
 from tools.access import Role
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-
-
-class TokenOut(BaseModel):
-    access_token: str
-    token_type: Literal["bearer"] = "bearer"
-    expires_in: int = Field(description="Seconds the access token is valid")
-    refresh_token: str = Field(description="Send with grant_type=refresh_token for a new pair")
-
-
-def _pair(services: AppServices, sub: str, role: Role) -> TokenOut:
-    settings = services.settings
-    return TokenOut(
-        access_token=issue_token(services.keys, sub, role, ttl_s=settings.access_token_ttl_s),
-        expires_in=settings.access_token_ttl_s,
-        refresh_token=issue_token(
-            services.keys,
-            sub,
-            role,
-            ttl_s=settings.refresh_token_ttl_s,
-            audience=REFRESH_AUDIENCE,
-        ),
-    )
-
-
-def _refused(reason: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_401_UNAUTHORIZED, reason, headers={"WWW-Authenticate": "Bearer"}
-    )
 
 
 @router.post(
@@ -70,23 +41,16 @@ def sign_in(
         if not refresh_token:
             raise HTTPException(422, "grant_type=refresh_token needs refresh_token")
         try:
-            old = verify_token(services.keys, refresh_token, audience=REFRESH_AUDIENCE)
-        except InvalidToken as exc:
-            raise _refused(f"refresh refused: {exc}") from exc
-        with services.db.session() as session:
-            spent = tokens.is_revoked(session, old.jti)
-            if spent or users.is_disabled(session, old.principal.sub):
-                raise _refused("refresh refused: the token is spent or the account disabled")
-            tokens.revoke(session, old.jti, old.principal.sub, old.expires_at, by="refresh")
-        return _pair(services, old.principal.sub, old.principal.role)
+            return services.sign_in.with_refresh_token(refresh_token)
+        except SignInRefused as exc:
+            raise unauthorized(str(exc)) from None
     if not username or not password:
         raise HTTPException(422, "grant_type=password needs username and password")
     services.limits.check("sign-ins", username)
     try:
-        account = services.accounts.sign_in(username, password)
-    except WrongCredentials:
-        raise _refused("wrong username or password") from None
-    return _pair(services, account.username, account.role)
+        return services.sign_in.with_password(username, password)
+    except SignInRefused as exc:
+        raise unauthorized(str(exc)) from None
 
 
 class RevokeIn(BaseModel):
