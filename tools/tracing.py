@@ -177,7 +177,9 @@ class Tracing:
         return cls.to(Client, ls_utils.get_tracer_project() or "default", environment)
 
     @classmethod
-    def to(cls, make_client: Any, project: str, environment: str, **client_args: Any) -> Tracing:
+    def to(
+        cls, make_client: Callable[..., Client], project: str, environment: str, **client_args: Any
+    ) -> Tracing:
         """Tracing through ``make_client(anonymizer=..., **client_args)``, redacting with the
         same :class:`Redactor` the instance keeps."""
         redactor = Redactor()
