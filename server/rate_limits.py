@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from tools.errors import AtelierError
 
+SWEEP_ABOVE = 10_000  # callers remembered before the stale ones are forgotten
 _UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
 _SPEC = re.compile(r"\s*(\d+)\s*/\s*(second|minute|hour|day)\s*")
 
@@ -54,6 +55,7 @@ class RateLimiter:
         self.clock = clock
         self._calls: dict[tuple[str, str], deque[float]] = {}
         self._lock = threading.Lock()
+        self._sweep_above = SWEEP_ABOVE
 
     def check(self, action: str, caller: str) -> None:
         """Count one call of ``action`` by ``caller``; RateLimited (429) when over the limit,
@@ -72,3 +74,15 @@ class RateLimiter:
                     retry_after=wait,
                 )
             calls.append(now)
+            if len(self._calls) > self._sweep_above:
+                self._sweep(now)
+
+    def _sweep(self, now: float) -> None:
+        """Forget callers with no call left in their window: keys come from callers (sign-in
+        attempts name any username), so the table must not grow without bound."""
+        self._calls = {
+            key: calls
+            for key, calls in self._calls.items()
+            if calls and calls[-1] > now - self.limits[key[0]].window_s
+        }
+        self._sweep_above = max(SWEEP_ABOVE, 2 * len(self._calls))

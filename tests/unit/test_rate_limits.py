@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.rate_limits import RateLimit, RateLimited, RateLimiter
+from server.rate_limits import SWEEP_ABOVE, RateLimit, RateLimited, RateLimiter
 
 
 class Clock:
@@ -56,3 +56,19 @@ def test_refused_calls_do_not_count() -> None:
             limiter.check("commands", "ada")
     clock.now += 1
     limiter.check("commands", "ada")
+
+
+def test_callers_gone_quiet_are_forgotten() -> None:
+    """Sign-in attempts can name any username: the table of callers must not grow forever."""
+    clock = Clock()
+    limiter = RateLimiter({"sign-ins": RateLimit(3, "minute")}, clock)
+    for i in range(SWEEP_ABOVE):
+        limiter.check("sign-ins", f"user-{i}")
+    clock.now += 61
+    limiter.check("sign-ins", "late")  # one caller too many: the quiet ones are swept
+    limiter.check("sign-ins", "one more")
+    assert len(limiter._calls) == 2
+    limiter.check("sign-ins", "late")
+    limiter.check("sign-ins", "late")
+    with pytest.raises(RateLimited):  # the live ones keep their counts
+        limiter.check("sign-ins", "late")
