@@ -26,7 +26,8 @@ COLUMNS = {
 
 
 def _convert(table: str, key: str, columns: list[str], upgrade: bool) -> None:
-    cipher = current_cipher()
+    """Encrypt (or, going down, decrypt) the rows in place; the keys are needed only when
+    there are rows, so a new database migrates without them."""
     conn = op.get_bind()
     for column in columns:
         rows = conn.execute(
@@ -35,9 +36,9 @@ def _convert(table: str, key: str, columns: list[str], upgrade: bool) -> None:
         for row_id, value in rows:
             encrypted = value.startswith(f"{PREFIX}:")
             if upgrade and not encrypted:
-                value = cipher.encrypt_text(value)
+                value = current_cipher().encrypt_text(value)
             elif not upgrade and encrypted:
-                value = cipher.decrypt_text(value)
+                value = current_cipher().decrypt_text(value)
             else:
                 continue
             conn.execute(
