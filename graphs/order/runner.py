@@ -13,11 +13,12 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
+from sqlalchemy.orm import Session
 
 from graphs.order.context import OrderContext
 from graphs.order.graph import CompiledOrderGraph, build_order_graph
 from graphs.order.state import ReviewDecision
-from persistence.models import OrderStatus, SessionKind
+from persistence.models import Order, OrderStatus, SessionKind
 from persistence.repositories import orders as repo
 from tools.context import ToolContext
 from tools.log_context import bound, current
@@ -41,11 +42,19 @@ class OrderRunner:
 
     def config(self, order_id: uuid.UUID) -> RunnableConfig:
         with self.db.session() as session:
-            order = repo.get_order(session, order_id)
-            if order is None:
-                raise LookupError(f"order {order_id} not found")
-            thread_id = str(order.session_id)
-        metadata = {"order_id": str(order_id), "session_id": thread_id}
+            return self._config_for(self._order(session, order_id))
+
+    @staticmethod
+    def _order(session: Session, order_id: uuid.UUID) -> Order:
+        order = repo.get_order(session, order_id)
+        if order is None:
+            raise LookupError(f"order {order_id} not found")
+        return order
+
+    @staticmethod
+    def _config_for(order: Order) -> RunnableConfig:
+        thread_id = str(order.session_id)
+        metadata = {"order_id": str(order.id), "session_id": thread_id}
         request_id = current("request_id")
         if request_id:
             metadata["request_id"] = request_id
@@ -61,14 +70,13 @@ class OrderRunner:
 
         The customer's name, e-mail and phone are handed to the redactor first, so they are
         blanked wherever they appear in the trace."""
-        config = self.config(order_id)
         tracing = self.context.tools.backends.tracing
         if not tracing.enabled:
-            return config
+            return self.config(order_id)
         settings = self.context.tools.backends.settings
         with self.db.session() as session:
-            order = repo.get_order(session, order_id)
-            assert order is not None
+            order = self._order(session, order_id)
+            config = self._config_for(order)
             tracing.redactor.protect(
                 order.customer_name, order.customer_email, order.customer_phone
             )
@@ -92,13 +100,14 @@ class OrderRunner:
     def resume(self, order_id: uuid.UUID, decision: ReviewDecision) -> str:
         """Continue a paused order with the reviewer's decision, first scoring the traced run
         that brought the design to review."""
-        with self.db.session() as session:
-            order = repo.get_order(session, order_id)
-            trace_id = order.session.trace_id if order else None
-        if trace_id:
-            self.context.tools.backends.tracing.review_feedback(
-                trace_id, bool(decision.get("approved")), decision.get("feedback")
-            )
+        tracing = self.context.tools.backends.tracing
+        if tracing.enabled:
+            with self.db.session() as session:
+                trace_id = self._order(session, order_id).session.trace_id
+            if trace_id:
+                tracing.review_feedback(
+                    trace_id, bool(decision.get("approved")), decision.get("feedback")
+                )
         return self._run(order_id, Command(resume=decision))
 
     def retry(self, order_id: uuid.UUID) -> str:
