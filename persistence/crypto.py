@@ -14,7 +14,8 @@ import os
 import re
 from collections.abc import Mapping
 
-from Crypto.Cipher import AES
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Dialect, Text
 from sqlalchemy.types import TypeDecorator
 
@@ -39,25 +40,32 @@ class KeyRingCipher:
                 raise ValueError(f"encryption key id {kid!r}: use letters, digits, - and _")
             if len(key) != 32:
                 raise ValueError(f"encryption key {kid!r} must be 32 bytes (base64 of 32 bytes)")
-        self.keys = dict(keys)
         self.current = current
+        # One AESGCM per key: building a cipher is most of the cost of a short message.
+        self._aes = {kid: AESGCM(key) for kid, key in keys.items()}
 
     # --- bytes, as LangGraph's EncryptedSerializer wants them ---------------------------------
 
     def encrypt(self, plaintext: bytes) -> tuple[str, bytes]:
         """(cipher name naming the key, nonce + tag + ciphertext)."""
-        cipher = AES.new(self.keys[self.current], AES.MODE_GCM, nonce=os.urandom(NONCE_BYTES))
-        ciphertext, tag = cipher.encrypt_and_digest(plaintext)
-        return f"aesgcm-{self.current}", cipher.nonce + tag + ciphertext
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._aes[self.current].encrypt(nonce, plaintext, None)  # ciphertext + tag
+        return f"aesgcm-{self.current}", nonce + sealed[-TAG_BYTES:] + sealed[:-TAG_BYTES]
 
     def decrypt(self, ciphername: str, ciphertext: bytes) -> bytes:
         kid = ciphername.removeprefix("aesgcm-")
-        if kid not in self.keys:
+        if kid not in self._aes:
             raise KeyError(f"data was encrypted with key {kid!r}, which is not configured")
         nonce = ciphertext[:NONCE_BYTES]
         tag = ciphertext[NONCE_BYTES : NONCE_BYTES + TAG_BYTES]
-        cipher = AES.new(self.keys[kid], AES.MODE_GCM, nonce=nonce)
-        return bytes(cipher.decrypt_and_verify(ciphertext[NONCE_BYTES + TAG_BYTES :], tag))
+        body = ciphertext[NONCE_BYTES + TAG_BYTES :]
+        try:
+            return self._aes[kid].decrypt(nonce, body + tag, None)
+        except InvalidTag:
+            raise ValueError(
+                f"an encrypted value failed its integrity check (key {kid!r}): it was altered, "
+                "or that key id now names a different key"
+            ) from None
 
     # --- text, for columns ---------------------------------------------------------------------
 

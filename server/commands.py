@@ -164,7 +164,8 @@ class CommandService:
     ) -> PreparedRun:
         """Find or create the session and set up the run (errors surface here, not mid-stream).
 
-        With tracing on, the command is a new trace whose id the session keeps."""
+        With tracing on, the command is a new trace whose id the session keeps. The session
+        row and the audit entry of the command as asked are written in one transaction."""
         with self.db.session() as session:
             row = self._session(session, principal, body.session_id)
             config: RunnableConfig = {
@@ -186,11 +187,11 @@ class CommandService:
             if trace_id:
                 row.trace_id = str(trace_id)
             session_id = row.id
-        context = replace(
-            self.tools, principal=principal, request_id=request_id, session_id=str(session_id)
-        )
-        # The command as asked; each tool call it leads to gets its own entry.
-        audit.record(context, "admin_command", {"command": body.command}, "ok")
+            context = replace(
+                self.tools, principal=principal, request_id=request_id, session_id=str(session_id)
+            )
+            # Each tool call the command leads to gets its own entry.
+            audit.record(context, "admin_command", {"command": body.command}, "ok", session=session)
         command = HumanMessage(body.command, id=str(uuid.uuid4()))
         return PreparedRun(session_id, {"messages": [command]}, config, context, command.id or "")
 

@@ -8,6 +8,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from persistence.repositories import audit
 from tools.access import Role
 from tools.context import ToolContext
@@ -23,20 +25,26 @@ def record(
     arguments: Mapping[str, Any],
     outcome: Outcome,
     detail: str | None = None,
+    *,
+    session: Session | None = None,
 ) -> None:
-    """Append one entry for ``ctx``'s caller, under its request and session."""
-    with ctx.backends.db.session() as session:
-        audit.append(
-            session,
-            subject=ctx.principal.sub,
-            role=str(ctx.principal.role),
-            action=action,
-            arguments=json.dumps(arguments, default=str),
-            outcome=outcome,
-            detail=detail[:MAX_DETAIL] if detail else None,
-            request_id=ctx.request_id or current("request_id"),
-            session_id=ctx.session_id or current("session_id"),
-        )
+    """Append one entry for ``ctx``'s caller, under its request and session: in ``session``
+    when given (it commits with the caller's other writes), else in a transaction of its own."""
+    fields = {
+        "subject": ctx.principal.sub,
+        "role": str(ctx.principal.role),
+        "action": action,
+        "arguments": json.dumps(arguments, default=str),
+        "outcome": outcome,
+        "detail": detail[:MAX_DETAIL] if detail else None,
+        "request_id": ctx.request_id or current("request_id"),
+        "session_id": ctx.session_id or current("session_id"),
+    }
+    if session is not None:
+        audit.append(session, **fields)
+        return
+    with ctx.backends.db.session() as own:
+        audit.append(own, **fields)
 
 
 def tool_call(
