@@ -48,6 +48,9 @@ PII_KEYS = frozenset(
         "recipients",
     }
 )
+# How a personal key appears in a payload's JSON text (json.dumps' default separators);
+# the quotes keep ordinary values such as a role named "customer" off the slow path.
+_KEYS_IN_JSON = tuple(f'"{key}":' for key in PII_KEYS)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 MIN_KNOWN_CHARS = 3  # shorter values would blank out ordinary words
 
@@ -58,6 +61,10 @@ class Redactor:
     :meth:`protect`) wherever it shows up later, such as a customer's name quoted in a reply.
 
     JSON text inside strings (a tool message's content) is parsed and redacted the same way.
+
+    Most payloads (run metadata, the order graph's state) hold none of it, so each is first
+    checked as one JSON text and returned as it is when it cannot: that costs a C-level dump
+    and a few substring searches instead of a walk through every value.
     """
 
     def __init__(self, remember: int = 2000) -> None:
@@ -82,8 +89,29 @@ class Redactor:
                 self._pattern = None
 
     def __call__(self, payload: Any) -> Any:
+        if not self._may_hold_personal_data(payload):
+            return payload
         self._learn(payload)
         return self._redact(payload)
+
+    def _may_hold_personal_data(self, payload: Any) -> bool:
+        """False only when the payload surely holds nothing to redact or learn: no personal
+        key (not even inside a JSON string), no '@', no value known to be personal.
+
+        Any backslash sends the payload the slow way: escaped text (a JSON string inside a
+        string, a quote, a newline, a \\u escape) may spell a key or a known value differently
+        from the search below."""
+        try:
+            text = json.dumps(payload, ensure_ascii=False)
+        except (TypeError, ValueError):
+            return True
+        if "\\" in text or "@" in text:
+            return True
+        lowered = text.lower()
+        if any(key in lowered for key in _KEYS_IN_JSON):
+            return True
+        pattern = self._known_pattern()
+        return bool(pattern and pattern.search(text))
 
     def _learn(self, value: Any) -> None:
         if isinstance(value, Mapping):

@@ -50,8 +50,37 @@ def test_json_inside_a_string_is_parsed_and_redacted() -> None:
 
 
 def test_ordinary_data_passes_unchanged() -> None:
-    payload = {"order_id": "4f1c", "step": "generate_design", "count": 2, "ok": True, "x": None}
-    assert Redactor()(payload) == payload
+    payload = {"order_id": "4f1c", "role": "customer", "count": 2, "ok": True, "x": None}
+    redact = Redactor()
+    redact.protect("Jane Doe")
+    assert redact(payload) is payload  # the quick check let it through without a copy
+
+
+def test_known_values_are_found_however_json_escapes_them() -> None:
+    """The quick check reads a payload as JSON text, where a quote, a newline or a non-ASCII
+    letter inside a nested JSON string is spelled differently; none of them slips through."""
+    redact = Redactor()
+    redact.protect('Ann "Bee" Lee', "Tom\tKay", "José Ruiz")
+    for payload in (
+        {"note": 'from Ann "Bee" Lee'},
+        {"note": "from Tom\tKay"},
+        {"content": json.dumps({"note": "for José Ruiz"})},  # ensure_ascii: Jos\u00e9
+    ):
+        text = json.dumps(redact(payload), ensure_ascii=False)
+        assert "Bee" not in text and "Kay" not in text and "Ruiz" not in text, payload
+
+
+def test_personal_keys_are_found_in_any_case() -> None:
+    assert Redactor()({"Customer_Email": "x1", "PHONE": "0170"}) == {
+        "Customer_Email": REDACTED,
+        "PHONE": REDACTED,
+    }
+
+
+def test_a_personal_key_inside_a_json_string_is_learned() -> None:
+    redact = Redactor()
+    redact({"content": json.dumps({"customer_name": "Zoë Quist"})})
+    assert redact({"reply": "Zoë Quist's mug is ready"}) == {"reply": f"{REDACTED}'s mug is ready"}
 
 
 def test_short_values_are_not_remembered() -> None:
