@@ -9,15 +9,16 @@ local ingestion sink in another process, JSON log lines at INFO written to a fil
 Prometheus metrics; "off" means no tracing and logging at WARNING. The metrics cannot be
 switched off, so both graph figures include them (a few counter updates per step).
 
-The modes take turns order by order, each turn starting with a different mode, so a slow
-spell of the machine (a shared VM drifts by 10-20% between minutes) falls on all of them
-alike. After each traced order the bench waits for its uploads, so none of that work spills
-into the next order's time, and adds to the order's time the CPU the uploader spent in that
-wait: its serialising and sending are the order's cost, its 50 ms linger for more runs
-before it sends is not. Prints the rates, each ratio over all orders with its lowest and
-highest over blocks of consecutive orders, and checkpoint bytes per order.
+The modes take short turns (a few orders each), each round of turns starting with a
+different mode, so a slow spell of the machine (a shared VM drifts by 10-20% between
+minutes) falls on all of them alike. After each traced turn the bench waits for its
+uploads, so none of that work spills into the next turn's time, and adds to the turn's time
+the CPU the uploader spent in that wait: its serialising and sending are the orders' cost,
+its 50 ms linger for more runs before it sends is not. Prints the rates, each ratio over all
+orders with its lowest and highest over blocks of consecutive turns, and checkpoint bytes
+per order.
 
-    python bench/order_pipeline.py [--orders 48] [--blocks 4]
+    python bench/order_pipeline.py [--orders 48] [--turn 4] [--blocks 4]
 
 Targets: graph ≤ 1.5× the plain calls; observability on ≤ 1.10× off; under 50 KB of
 checkpoint data per order.
@@ -28,7 +29,6 @@ from __future__ import annotations
 import argparse
 import logging
 import multiprocessing
-import statistics
 import sys
 import tempfile
 import threading
@@ -141,8 +141,9 @@ def checkpoint_bytes(db: Database) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--orders", type=int, default=48, help="orders per mode (default 48)")
+    parser.add_argument("--turn", type=int, default=4, help="orders per turn (default 4)")
     parser.add_argument(
-        "--blocks", type=int, default=4, help="blocks of orders the spread is shown over"
+        "--blocks", type=int, default=4, help="blocks of turns the spread is shown over"
     )
     args = parser.parse_args()
 
@@ -175,12 +176,14 @@ def main() -> None:
                 else:
                     graph_order(observed if mode == "observed" else quiet, order_id)
 
-            def timed(mode: str) -> float:
-                """Seconds for one fresh order, with the uploader's CPU time for its traces."""
-                order_id = add_order(db)
+            def turn(mode: str, orders: int) -> float:
+                """Seconds for ``orders`` fresh orders, with the uploader's CPU time for what
+                was still queued when they finished."""
+                ids = [add_order(db) for _ in range(orders)]
                 log_level(mode == "observed")
                 started = time.perf_counter()
-                run(mode, order_id)
+                for order_id in ids:
+                    run(mode, order_id)
                 elapsed = time.perf_counter() - started
                 if mode == "observed":
                     cpu_before = time.process_time()
@@ -190,15 +193,16 @@ def main() -> None:
 
             # Warm up every path (imports, connections, fonts) before timing anything.
             for mode in MODES:
-                timed(mode)
+                turn(mode, 1)
             before = checkpoint_bytes(db)
 
+            turns = max(1, args.orders // args.turn)
             times: dict[str, list[float]] = {mode: [] for mode in MODES}
-            for i in range(args.orders):
+            for i in range(turns):
                 for k in range(len(MODES)):
                     mode = MODES[(i + k) % len(MODES)]
-                    times[mode].append(timed(mode))
-            graph_orders = args.orders
+                    times[mode].append(turn(mode, args.turn))
+            graph_orders = turns * args.turn
             per_order_checkpoint = (checkpoint_bytes(db) - before) / (2 * graph_orders)
             traced_kb = httpx.get(f"{smith_url}/received").json()["bytes"] / 1024
             log_lines = sum(1 for _ in (tmp / "bench.log").open())
@@ -207,11 +211,11 @@ def main() -> None:
         finally:
             databases.drop_all()
 
-    graph_s, plain_s, observed_s = (statistics.mean(times[m]) for m in MODES)
+    graph_s, plain_s, observed_s = (sum(times[m]) / graph_orders for m in MODES)
     ratio = graph_s / plain_s
     overhead = observed_s / graph_s
     kb = per_order_checkpoint / 1024
-    print(f"orders per mode: {graph_orders}, the modes taking turns order by order")
+    print(f"orders per mode: {graph_orders}, the modes taking turns of {args.turn} orders")
     for label, seconds in (
         ("graph (PostgresSaver, sync):", graph_s),
         ("plain calls (same tools):", plain_s),
@@ -233,7 +237,7 @@ def main() -> None:
 
 
 def spread(times: dict[str, list[float]], slower: str, faster: str, blocks: int) -> str:
-    """The lowest and highest ratio over blocks of consecutive orders."""
+    """The lowest and highest ratio over blocks of consecutive turns."""
     size = max(1, len(times[slower]) // blocks)
     ratios = [
         sum(times[slower][i : i + size]) / sum(times[faster][i : i + size])
