@@ -105,7 +105,11 @@ def test_an_order_run_is_one_trace_with_every_step_and_tool(
     assert design["run_type"] == "tool"
     assert design["inputs"]["order_id"] == str(order_id)
     assert design["outputs"]["output"]["engine"] == "layout"
-    assert all(r["trace_id"] == trace_id for r in smith.trace(trace_id))
+    runs = smith.trace(trace_id)
+    assert all(r["trace_id"] == trace_id for r in runs)
+    # Each run is sent once, finished: no patches, and every run has its end and result.
+    assert smith.operations == {"post": len(runs)}
+    assert all(r.get("end_time") and ("outputs" in r or "error" in r) for r in runs)
 
     sent = smith.received_text()
     assert str(order_id) in sent  # the receiver did get the run's data...

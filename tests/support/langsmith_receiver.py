@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from collections import Counter
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -37,6 +38,7 @@ class LangSmithReceiver(LoopbackHTTPServer):
         self.sink = sink
         self.received_bytes = 0
         self.runs: dict[str, dict[str, Any]] = {}
+        self.operations: Counter[str] = Counter()  # "post" and "patch" run operations received
         self.feedback: list[dict[str, Any]] = []
         self.bodies: list[bytes] = []
         self.api_keys: set[str] = set()
@@ -72,9 +74,11 @@ class LangSmithReceiver(LoopbackHTTPServer):
 
     # --- ingestion ---------------------------------------------------------------------------
 
-    def _record(self, run: dict[str, Any]) -> None:
-        """A run's create or its later patch: fields merge into one record per run id."""
+    def _record(self, run: dict[str, Any], operation: str) -> None:
+        """A run's create ("post") or its later "patch": fields merge into one record per run
+        id."""
         with self._lock:
+            self.operations[operation] += 1
             merged = self.runs.setdefault(str(run["id"]), {})
             merged.update({k: v for k, v in run.items() if v is not None})
 
@@ -99,8 +103,8 @@ class LangSmithReceiver(LoopbackHTTPServer):
                     run[field[0]] = value
             else:
                 run.update(value)
-        for run in pending.values():
-            self._record(run)
+        for key, run in pending.items():
+            self._record(run, key.split(".", 1)[0])
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         receiver = self
@@ -155,10 +159,11 @@ class LangSmithReceiver(LoopbackHTTPServer):
                     receiver._multipart(self.headers["Content-Type"], body)
                 elif path == "/runs/batch":
                     batch = json.loads(body)
-                    for run in [*batch.get("post", []), *batch.get("patch", [])]:
-                        receiver._record(run)
+                    for operation in ("post", "patch"):
+                        for run in batch.get(operation, []):
+                            receiver._record(run, operation)
                 elif path == "/runs":
-                    receiver._record(json.loads(body))
+                    receiver._record(json.loads(body), "post")
                 elif path == "/feedback":
                     receiver.feedback_gate.wait(timeout=60)
                     with receiver._lock:
@@ -172,7 +177,7 @@ class LangSmithReceiver(LoopbackHTTPServer):
                 body = self._body()
                 if not receiver.sink:
                     run_id = urlsplit(self.path).path.rsplit("/", 1)[-1]
-                    receiver._record({**json.loads(body), "id": run_id})
+                    receiver._record({**json.loads(body), "id": run_id}, "patch")
                 self._answer(200, {})
 
             def log_message(self, format: str, *args: Any) -> None:
