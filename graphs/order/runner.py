@@ -13,12 +13,11 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
-from sqlalchemy.orm import Session
 
 from graphs.order.context import OrderContext
 from graphs.order.graph import CompiledOrderGraph, build_order_graph
 from graphs.order.state import ReviewDecision
-from persistence.models import Order, OrderStatus, SessionKind
+from persistence.models import OrderStatus, SessionKind
 from persistence.repositories import orders as repo
 from tools.context import ToolContext
 from tools.log_context import bound, current
@@ -42,19 +41,15 @@ class OrderRunner:
 
     def config(self, order_id: uuid.UUID) -> RunnableConfig:
         with self.db.session() as session:
-            return self._config_for(self._order(session, order_id))
+            agent_session = repo.order_session(session, order_id)
+            if agent_session is None:
+                raise LookupError(f"order {order_id} not found")
+            return self._config_for(order_id, agent_session.id)
 
     @staticmethod
-    def _order(session: Session, order_id: uuid.UUID) -> Order:
-        order = repo.get_order(session, order_id)
-        if order is None:
-            raise LookupError(f"order {order_id} not found")
-        return order
-
-    @staticmethod
-    def _config_for(order: Order) -> RunnableConfig:
-        thread_id = str(order.session_id)
-        metadata = {"order_id": str(order.id), "session_id": thread_id}
+    def _config_for(order_id: uuid.UUID, session_id: uuid.UUID) -> RunnableConfig:
+        thread_id = str(session_id)
+        metadata = {"order_id": str(order_id), "session_id": thread_id}
         request_id = current("request_id")
         if request_id:
             metadata["request_id"] = request_id
@@ -65,33 +60,35 @@ class OrderRunner:
             "metadata": metadata,
         }
 
-    def _traced_config(self, order_id: uuid.UUID) -> RunnableConfig:
-        """The run's config, traced when tracing is on: a new trace, kept on the session.
+    def _traced_config(self, order_id: uuid.UUID) -> tuple[RunnableConfig, str | None]:
+        """The run's config, traced when tracing is on: a new trace, kept on the session in
+        place of the previous one, which is returned too (None when tracing is off).
 
         The customer's name, e-mail and phone are handed to the redactor first, so they are
         blanked wherever they appear in the trace."""
         tracing = self.context.tools.backends.tracing
         if not tracing.enabled:
-            return self.config(order_id)
+            return self.config(order_id), None
         settings = self.context.tools.backends.settings
         with self.db.session() as session:
-            order = self._order(session, order_id)
-            config = self._config_for(order)
-            tracing.redactor.protect(
-                order.customer_name, order.customer_email, order.customer_phone
-            )
+            found = repo.order_session_and_contacts(session, order_id)
+            if found is None:
+                raise LookupError(f"order {order_id} not found")
+            agent_session, contacts = found
+            tracing.redactor.protect(*contacts)
             config, trace_id = tracing.traced(
-                config,
+                self._config_for(order_id, agent_session.id),
                 kind=SessionKind.ORDER,
                 metadata={
-                    "subject": order.session.subject,
-                    "role": order.session.role,
+                    "subject": agent_session.subject,
+                    "role": agent_session.role,
                     "design_engine": settings.design_engine,
                     "design_model": settings.design_model,
                 },
             )
-            order.session.trace_id = str(trace_id)
-        return config
+            previous = agent_session.trace_id
+            agent_session.trace_id = str(trace_id)
+        return config, previous
 
     def start(self, order_id: uuid.UUID) -> str:
         """Run a new order up to its first review."""
@@ -100,15 +97,7 @@ class OrderRunner:
     def resume(self, order_id: uuid.UUID, decision: ReviewDecision) -> str:
         """Continue a paused order with the reviewer's decision, first scoring the traced run
         that brought the design to review."""
-        tracing = self.context.tools.backends.tracing
-        if tracing.enabled:
-            with self.db.session() as session:
-                trace_id = self._order(session, order_id).session.trace_id
-            if trace_id:
-                tracing.review_feedback(
-                    trace_id, bool(decision.get("approved")), decision.get("feedback")
-                )
-        return self._run(order_id, Command(resume=decision))
+        return self._run(order_id, Command(resume=decision), review=decision)
 
     def retry(self, order_id: uuid.UUID) -> str:
         """Re-run the step that failed, then carry on; earlier steps are not run again."""
@@ -135,8 +124,14 @@ class OrderRunner:
     def state(self, order_id: uuid.UUID) -> dict[str, Any]:
         return dict(self.graph.get_state(self.config(order_id)).values)
 
-    def _run(self, order_id: uuid.UUID, graph_input: Any) -> str:
-        config = self._traced_config(order_id)
+    def _run(
+        self, order_id: uuid.UUID, graph_input: Any, review: ReviewDecision | None = None
+    ) -> str:
+        config, previous_trace = self._traced_config(order_id)
+        if review is not None and previous_trace:
+            self.context.tools.backends.tracing.review_feedback(
+                previous_trace, bool(review.get("approved")), review.get("feedback")
+            )
         with bound(order_id=str(order_id), session_id=config["configurable"]["thread_id"]):
             return self._invoke(order_id, graph_input, config)
 
@@ -160,13 +155,13 @@ class OrderRunner:
             log.exception("order %s failed at %s", order_id, step)
             PIPELINE_RUNS.labels(OrderStatus.FAILED).inc()
             return OrderStatus.FAILED
-        status = self._settle(order_id)
+        status = self._settle(order_id, config)
         PIPELINE_RUNS.labels(status).inc()
         return status
 
-    def _settle(self, order_id: uuid.UUID) -> str:
+    def _settle(self, order_id: uuid.UUID, config: RunnableConfig | None = None) -> str:
         """Set the order's status from where its graph stands now."""
-        snapshot = self.graph.get_state(self.config(order_id))
+        snapshot = self.graph.get_state(config or self.config(order_id))
         if snapshot.interrupts:
             status, step = OrderStatus.AWAITING_APPROVAL, REVIEW_NODE
         elif not snapshot.next:

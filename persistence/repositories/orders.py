@@ -35,6 +35,27 @@ def get_order(session: Session, order_id: uuid.UUID, *, for_update: bool = False
     return session.scalars(stmt).first()
 
 
+def order_session(session: Session, order_id: uuid.UUID) -> AgentSession | None:
+    """The AgentSession an order runs on, without loading the order."""
+    return session.scalars(
+        select(AgentSession)
+        .join(Order, Order.session_id == AgentSession.id)
+        .where(Order.id == order_id)
+    ).first()
+
+
+def order_session_and_contacts(
+    session: Session, order_id: uuid.UUID
+) -> tuple[AgentSession, list[str | None]] | None:
+    """The order's AgentSession and its customer's name, e-mail and phone, in one query."""
+    row = session.execute(
+        select(AgentSession, Order.customer_name, Order.customer_email, Order.customer_phone)
+        .join(Order, Order.session_id == AgentSession.id)
+        .where(Order.id == order_id)
+    ).first()
+    return None if row is None else (row[0], list(row[1:]))
+
+
 def find_by_idempotency_key(session: Session, customer_sub: str, key: str) -> Order | None:
     return session.scalars(
         select(Order).where(Order.customer_sub == customer_sub, Order.idempotency_key == key)
