@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, func, select, update
+from sqlalchemy import ColumnElement, Select, String, cast, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from persistence.models import AgentSession, DesignVersion, Order, OrderStatus, SessionKind, utcnow
@@ -35,24 +35,25 @@ def get_order(session: Session, order_id: uuid.UUID, *, for_update: bool = False
     return session.scalars(stmt).first()
 
 
-def order_session(session: Session, order_id: uuid.UUID) -> AgentSession | None:
-    """The AgentSession an order runs on, without loading the order."""
-    return session.scalars(
+def _session_of(order_id: uuid.UUID) -> Select[AgentSession]:
+    return (
         select(AgentSession)
         .join(Order, Order.session_id == AgentSession.id)
         .where(Order.id == order_id)
-    ).first()
+    )
+
+
+def order_session(session: Session, order_id: uuid.UUID) -> AgentSession | None:
+    """The AgentSession an order runs on, without loading the order."""
+    return session.scalars(_session_of(order_id)).first()
 
 
 def order_session_and_contacts(
     session: Session, order_id: uuid.UUID
 ) -> tuple[AgentSession, list[str | None]] | None:
     """The order's AgentSession and its customer's name, e-mail and phone, in one query."""
-    row = session.execute(
-        select(AgentSession, Order.customer_name, Order.customer_email, Order.customer_phone)
-        .join(Order, Order.session_id == AgentSession.id)
-        .where(Order.id == order_id)
-    ).first()
+    contacts = (Order.customer_name, Order.customer_email, Order.customer_phone)
+    row = session.execute(_session_of(order_id).add_columns(*contacts)).first()
     return None if row is None else (row[0], list(row[1:]))
 
 
