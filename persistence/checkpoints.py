@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import CheckpointTuple
 from langgraph.checkpoint.postgres import PostgresSaver
 from langgraph.checkpoint.serde.encrypted import EncryptedSerializer
 from psycopg.rows import dict_row
@@ -10,12 +14,37 @@ from psycopg_pool import ConnectionPool
 from persistence.crypto import current_cipher
 
 
-def open_checkpointer(url: str, *, max_size: int = 10) -> tuple[PostgresSaver, ConnectionPool]:
-    """A PostgresSaver on its own pool, encrypting what it stores with the process's keys. The
+class Checkpointer(PostgresSaver):
+    """PostgresSaver that skips the read of a thread its caller has just created.
+
+    Every run starts by reading its thread's latest checkpoint. A new session's thread has
+    none, and the caller knows it: :meth:`expect_new_thread` lets that first read answer
+    "nothing" without a round trip to the database. Only the first read is answered so;
+    later ones (the run's own checkpoint written by then) go to the database as usual.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._new_threads: set[str] = set()
+
+    def expect_new_thread(self, thread_id: str) -> None:
+        """``thread_id`` was just created and has no checkpoint yet."""
+        self._new_threads.add(thread_id)
+
+    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        try:
+            self._new_threads.remove(str(config["configurable"]["thread_id"]))
+        except KeyError:
+            return super().get_tuple(config)
+        return None
+
+
+def open_checkpointer(url: str, *, max_size: int = 10) -> tuple[Checkpointer, ConnectionPool]:
+    """A checkpointer on its own pool, encrypting what it stores with the process's keys. The
     caller closes the pool when the process stops."""
     pool = _pool(url, max_size)
     serde = EncryptedSerializer(current_cipher())
-    return PostgresSaver(pool, serde=serde), pool  # type: ignore[arg-type]
+    return Checkpointer(pool, serde=serde), pool
 
 
 def setup_checkpointer(url: str) -> None:

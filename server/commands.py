@@ -18,13 +18,14 @@ from langchain_core.messages import (
 )
 from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy.orm import Session
 
 from agent.intents import MAX_COMMAND_CHARS
 from agent.offline import OUTCOME_KEY
 from graphs.admin.graph import AdminAgent
+from persistence.checkpoints import Checkpointer
 from persistence.database import Database
-from persistence.models import AgentSession, SessionKind
+from persistence.models import SessionKind
+from persistence.repositories import audit as audit_log
 from persistence.repositories import orders as repo
 from tools import audit
 from tools.access import Principal
@@ -145,55 +146,70 @@ class CommandService:
     agent: AdminAgent
     tools: ToolContext
 
-    @staticmethod
-    def _session(
-        session: Session, principal: Principal, session_id: uuid.UUID | None
-    ) -> AgentSession:
-        if session_id is not None:
-            row = repo.get_session(session, session_id)
-            if row is None or row.kind != SessionKind.ADMIN or row.subject != principal.sub:
-                raise NotFound(f"session {session_id} not found")
-            return row
-        row = AgentSession(kind=SessionKind.ADMIN, subject=principal.sub, role=principal.role)
-        session.add(row)
-        session.flush()
-        return row
-
     def prepare(
         self, principal: Principal, body: CommandIn, request_id: str | None = None
     ) -> PreparedRun:
-        """Find or create the session and set up the run (errors surface here, not mid-stream).
+        """Find or open the session and set up the run (errors surface here, not mid-stream).
 
         With tracing on, the command is a new trace whose id the session keeps. The session
-        row and the audit entry of the command as asked are written in one transaction."""
-        with self.db.session() as session:
-            row = self._session(session, principal, body.session_id)
-            config: RunnableConfig = {
-                "configurable": {"thread_id": str(row.id)},
-                "run_name": "admin command",
-                "tags": ["admin"],
-                "metadata": {"session_id": str(row.id)},
+        and the audit entry of the command as asked are written together, before the run."""
+        asked = {"command": body.command}
+        if body.session_id is None:
+            session_id = uuid.uuid4()
+            config, trace_id, context = self._setup(principal, session_id, request_id)
+            opened = {
+                "id": session_id,
+                "kind": SessionKind.ADMIN,
+                "subject": principal.sub,
+                "role": principal.role,
+                "trace_id": trace_id,
             }
-            config, trace_id = self.tools.backends.tracing.traced(
-                config,
-                kind=SessionKind.ADMIN,
-                metadata={
-                    "subject": principal.sub,
-                    "role": str(principal.role),
-                    "request_id": request_id,
-                    "llm": self.tools.backends.settings.llm,
-                },
-            )
-            if trace_id:
-                row.trace_id = str(trace_id)
-            session_id = row.id
-            context = replace(
-                self.tools, principal=principal, request_id=request_id, session_id=str(session_id)
-            )
-            # Each tool call the command leads to gets its own entry.
-            audit.record(context, "admin_command", {"command": body.command}, "ok", session=session)
+            # A new conversation's first command: one statement, no transaction round trips.
+            with self.db.single_statement() as session:
+                audit_log.append_opening_session(
+                    session, opened, **audit.entry(context, "admin_command", asked, "ok")
+                )
+            if isinstance(self.agent.checkpointer, Checkpointer):
+                self.agent.checkpointer.expect_new_thread(str(session_id))
+        else:
+            session_id = body.session_id
+            with self.db.session() as session:
+                row = repo.get_session(session, session_id)
+                if row is None or row.kind != SessionKind.ADMIN or row.subject != principal.sub:
+                    raise NotFound(f"session {session_id} not found")
+                config, trace_id, context = self._setup(principal, session_id, request_id)
+                if trace_id:
+                    row.trace_id = trace_id
+                audit.record(context, "admin_command", asked, "ok", session=session)
         command = HumanMessage(body.command, id=str(uuid.uuid4()))
         return PreparedRun(session_id, {"messages": [command]}, config, context, command.id or "")
+
+    def _setup(
+        self, principal: Principal, session_id: uuid.UUID, request_id: str | None
+    ) -> tuple[RunnableConfig, str | None, ToolContext]:
+        """The run's config (a new trace when tracing is on), its trace id, and the tool
+        context of the caller in this session. Each tool call the command leads to gets its
+        own audit entry through that context."""
+        config: RunnableConfig = {
+            "configurable": {"thread_id": str(session_id)},
+            "run_name": "admin command",
+            "tags": ["admin"],
+            "metadata": {"session_id": str(session_id)},
+        }
+        config, trace_id = self.tools.backends.tracing.traced(
+            config,
+            kind=SessionKind.ADMIN,
+            metadata={
+                "subject": principal.sub,
+                "role": str(principal.role),
+                "request_id": request_id,
+                "llm": self.tools.backends.settings.llm,
+            },
+        )
+        context = replace(
+            self.tools, principal=principal, request_id=request_id, session_id=str(session_id)
+        )
+        return config, str(trace_id) if trace_id else None, context
 
     def run(self, run: PreparedRun) -> CommandOut:
         with bound(session_id=str(run.session_id)):

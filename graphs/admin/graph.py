@@ -11,6 +11,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 
 from agent.models import make_chat_model
+from graphs import executors
 from graphs.admin.middleware import AdminGate
 from settings import get_settings
 from tools.catalog import build_registry
@@ -39,7 +40,9 @@ def build_admin_agent(
     checkpointer: BaseCheckpointSaver | None = None,
 ) -> AdminAgent:
     """The agent with every agent tool. AdminGate narrows them to the caller's role and sets
-    the system prompt (with today's date) on every model call."""
+    the system prompt (with today's date) on every model call; a tool step with one call
+    runs on the run's own thread (graphs/executors.py)."""
+    executors.install()
     tools = [registry.as_langchain_tool(name) for name in AGENT_TOOLS]
     return create_agent(
         model,

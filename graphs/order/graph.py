@@ -11,6 +11,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import RetryPolicy
 
+from graphs import executors
 from graphs.order import nodes
 from graphs.order.context import OrderContext
 from graphs.order.state import OrderInput, OrderState
@@ -32,6 +33,7 @@ CompiledOrderGraph = CompiledStateGraph[OrderState, OrderContext, OrderInput, Or
 
 
 def build_order_graph() -> OrderGraph:
+    executors.install()  # its checkpoint saves use the shared pool (graphs/executors.py)
     graph = StateGraph(OrderState, input_schema=OrderInput, context_schema=OrderContext)
     graph.add_node("create_folder", nodes.create_folder, retry_policy=OUTSIDE)
     graph.add_node("generate_design", nodes.generate_design, retry_policy=OUTSIDE)

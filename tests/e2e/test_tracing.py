@@ -107,6 +107,15 @@ def test_orders_and_admin_commands_are_traced_without_personal_data(
     assert {"llm", "tool"} <= {r["run_type"] for r in runs}
     assert "get_order" in {r["name"] for r in runs if r["run_type"] == "tool"}
 
+    follow_up = admin.post(
+        "/admin/commands",
+        json={"command": "show it again", "session_id": command.json()["session_id"]},
+    )
+    assert follow_up.status_code == 200, follow_up.text
+    again = admin.get(f"/sessions/{command.json()['session_id']}").json()
+    assert again["trace"]["id"] not in (None, session["trace"]["id"])  # the latest run's
+    assert root_run(smith, again["trace"]["id"])["name"] == "admin command"
+
     approved = jane.post(f"/orders/{order['id']}/approve", json={"approved": True})
     assert approved.status_code == 200, approved.text
     done = wait_for_status(jane, order["id"], "completed", "failed")

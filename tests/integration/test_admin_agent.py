@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.postgres import PostgresSaver
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolClosed
 
 from graphs.admin.graph import AGENT_TOOLS, build_admin_agent
 from persistence.checkpoints import open_checkpointer
@@ -102,3 +102,20 @@ def test_a_session_is_one_checkpointed_thread(
         ScriptedChatModel(responses=[AIMessage("second")]), ctx, checkpointer, "again", thread
     )
     assert [m.content for m in second] == ["hello", "first", "again", "second"]
+
+
+def test_a_new_sessions_first_read_skips_the_database(db: Database, tmp_path: Path) -> None:
+    saver, pool = open_checkpointer(db.url, max_size=2)
+    ctx = context(db, tmp_path, Role.ADMIN)
+    thread = str(uuid.uuid4())
+    saver.expect_new_thread(thread)
+    run(ScriptedChatModel(responses=[AIMessage("first")]), ctx, saver, "hello", thread)
+    second = run(ScriptedChatModel(responses=[AIMessage("second")]), ctx, saver, "again", thread)
+    assert [m.content for m in second] == ["hello", "first", "again", "second"]
+
+    other = {"configurable": {"thread_id": str(uuid.uuid4()), "checkpoint_ns": ""}}
+    saver.expect_new_thread(other["configurable"]["thread_id"])
+    pool.close()
+    assert saver.get_tuple(other) is None  # answered without the (closed) pool
+    with pytest.raises(PoolClosed):  # only the first read is answered so
+        saver.get_tuple(other)
