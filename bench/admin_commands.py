@@ -1,11 +1,13 @@
 """Server-side latency of POST /admin/commands (offline interpreter) over the admin corpus,
 against the same operations through the direct admin endpoints, in one run.
 
-It starts `atelier serve` on a scratch database and data folder, seeds a drive and a few
-orders, then, round after round, sends every corpus command whose tool has a direct endpoint
-(list_sheets, create_sheet_from_template, list_files, build_summary_sheet) and the same tool
-call to its endpoint, interleaved. Latency is the server's own (the Server-Timing header), so
-the HTTP client's overhead is left out of both sides.
+It starts `atelier serve` in the corpus's own world (tests/support/admin_world.py: the seeded
+drive and orders the corpus test runs against), then, round after round, sends every corpus
+command whose tool has a direct endpoint (list_sheets, create_sheet_from_template, list_files,
+build_summary_sheet) and the same tool call to its endpoint, interleaved. After each round the
+sheets it created are removed (untimed), so every round lists and summarises the same drive.
+Latency is the server's own (the Server-Timing header), so the HTTP client's overhead is left
+out of both sides.
 
     python bench/admin_commands.py [--rounds 5]
 
@@ -27,8 +29,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.e2e.admin_corpus import CORPUS, Case
+from tests.support.admin_world import admin_world
 from tests.support.databases import DatabaseFactory, server_url
-from tests.support.server import ServerProcess
+from tests.support.server import client_for
 from tools.access import Role
 
 DIRECT = {
@@ -37,12 +40,6 @@ DIRECT = {
     "list_files": ("GET", "/admin/files"),
     "build_summary_sheet": ("POST", "/admin/summary"),
 }
-SEED = [
-    "Pricing/Price List 2026.xlsx",
-    "Reports/Weekly report.xlsx",
-    "Reports/logo.png",
-    "Orders/2026-11-02 Jane Doe 0a1b2c3d/order-0a1b2c3d.xlsx",
-]
 
 
 def server_ms(response: httpx.Response) -> float:
@@ -59,6 +56,15 @@ def renamed(case: Case, n: int) -> tuple[str, dict[str, Any]]:
         args["title"] = f"{title} r{n}"
         command = command.replace(title, args["title"])
     return command, args
+
+
+def remove_all_but(drive: Path, kept: set[Path]) -> None:
+    """Delete what the round added to the drive (deepest first, so folders empty out)."""
+    for path in sorted(set(drive.rglob("*")) - kept, reverse=True):
+        if path.is_dir():
+            path.rmdir()
+        else:
+            path.unlink()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -81,15 +87,11 @@ def main() -> None:
         data_dir = Path(tmp)
         databases = DatabaseFactory(server_url(data_dir / "pg"), prefix="atelier_bench")
         try:
-            url = databases.create()
-            for rel in SEED:
-                (data_dir / "drive" / rel).parent.mkdir(parents=True, exist_ok=True)
-                (data_dir / "drive" / rel).write_bytes(b"seeded")
-            with ServerProcess(data_dir, {"ATELIER_DATABASE_URL": url}) as server:
-                token = server.token("ada", Role.ADMIN)
-                client = httpx.Client(
-                    base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
-                )
+            with (
+                admin_world(data_dir / "world", databases.create()) as world,
+                client_for(world.server, "ada", Role.ADMIN) as client,
+            ):
+                seeded = set(world.drive.rglob("*"))
                 for n in range(args.rounds + 1):
                     for case in cases:
                         command, tool_args = renamed(case, n)
@@ -107,6 +109,7 @@ def main() -> None:
                         if n:  # round 0 warms both paths up
                             command_ms.append(server_ms(said))
                             direct_ms.append(server_ms(direct))
+                    remove_all_but(world.drive, seeded)
         finally:
             databases.drop_all()
 

@@ -1,4 +1,7 @@
-"""End-to-end fixtures: `atelier serve` as a real process on its own database."""
+"""End-to-end fixtures: `atelier serve` as a real process on its own database.
+
+``client_for`` lives in tests/support/server.py; it is imported here for the tests that take it
+from this module."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import httpx
 import pytest
 
 from tests.support.databases import DatabaseFactory
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, client_for
 from tools.access import Role
 
 
@@ -20,13 +23,6 @@ def server(
     data_dir = tmp_path_factory.mktemp("e2e")
     with ServerProcess(data_dir, {"ATELIER_DATABASE_URL": databases.create()}) as process:
         yield process
-
-
-def client_for(server: ServerProcess, sub: str, role: Role) -> httpx.Client:
-    token = server.token(sub, role)
-    return httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    )
 
 
 @pytest.fixture

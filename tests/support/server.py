@@ -114,3 +114,11 @@ class ServerProcess:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def client_for(server: ServerProcess, sub: str, role: Role) -> httpx.Client:
+    """An HTTP client of ``server`` signed in as ``sub`` with ``role``."""
+    token = server.token(sub, role)
+    return httpx.Client(
+        base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
