@@ -62,9 +62,6 @@ class Database:
             sqlalchemy_url(url), pool_size=pool_size, max_overflow=20, pool_pre_ping=True
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._single_statements = sessionmaker(
-            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
-        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
@@ -75,14 +72,6 @@ class Database:
     def session(self) -> Iterator[Session]:
         """A unit of work: commits when the block ends normally, rolls back on error."""
         with self._sessions() as session, session.begin():
-            yield session
-
-    @contextmanager
-    def single_statement(self) -> Iterator[Session]:
-        """For one write on a hot path: the statement is its own transaction (atomic on its
-        own), which saves the BEGIN and COMMIT round trips. More than one statement here is
-        more than one transaction: use :meth:`session` for that."""
-        with self._single_statements() as session:
             yield session
 
     def ping(self) -> bool:

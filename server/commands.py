@@ -25,7 +25,6 @@ from graphs.admin.graph import AdminAgent
 from persistence.checkpoints import Checkpointer
 from persistence.database import Database
 from persistence.models import SessionKind
-from persistence.repositories import audit as audit_log
 from persistence.repositories import orders as repo
 from tools import audit
 from tools.access import Principal
@@ -152,64 +151,56 @@ class CommandService:
         """Find or open the session and set up the run (errors surface here, not mid-stream).
 
         With tracing on, the command is a new trace whose id the session keeps. The session
-        and the audit entry of the command as asked are written together, before the run."""
-        asked = {"command": body.command}
-        if body.session_id is None:
-            session_id = uuid.uuid4()
-            config, trace_id, context = self._setup(principal, session_id, request_id)
-            opened = {
-                "id": session_id,
-                "kind": SessionKind.ADMIN,
-                "subject": principal.sub,
-                "role": principal.role,
-                "trace_id": trace_id,
+        and the audit entry of the command as asked are written in one transaction, before
+        the run."""
+        existing = None
+        with self.db.session() as session:
+            if body.session_id is not None:
+                existing = repo.get_session(session, body.session_id)
+                if (
+                    existing is None
+                    or existing.kind != SessionKind.ADMIN
+                    or existing.subject != principal.sub
+                ):
+                    raise NotFound(f"session {body.session_id} not found")
+            session_id = existing.id if existing else uuid.uuid4()
+            config: RunnableConfig = {
+                "configurable": {"thread_id": str(session_id)},
+                "run_name": "admin command",
+                "tags": ["admin"],
+                "metadata": {"session_id": str(session_id)},
             }
-            # A new conversation's first command: one statement, no transaction round trips.
-            with self.db.single_statement() as session:
-                audit_log.append_opening_session(
-                    session, opened, **audit.entry(context, "admin_command", asked, "ok")
+            config, trace = self.tools.backends.tracing.traced(
+                config,
+                kind=SessionKind.ADMIN,
+                metadata={
+                    "subject": principal.sub,
+                    "role": str(principal.role),
+                    "request_id": request_id,
+                    "llm": self.tools.backends.settings.llm,
+                },
+            )
+            trace_id = str(trace) if trace else None
+            context = replace(
+                self.tools, principal=principal, request_id=request_id, session_id=str(session_id)
+            )
+            if existing is None:
+                repo.add_session(
+                    session,
+                    session_id,
+                    kind=SessionKind.ADMIN,
+                    subject=principal.sub,
+                    role=principal.role,
+                    trace_id=trace_id,
                 )
-            if isinstance(self.agent.checkpointer, Checkpointer):
-                self.agent.checkpointer.expect_new_thread(str(session_id))
-        else:
-            session_id = body.session_id
-            with self.db.session() as session:
-                row = repo.get_session(session, session_id)
-                if row is None or row.kind != SessionKind.ADMIN or row.subject != principal.sub:
-                    raise NotFound(f"session {session_id} not found")
-                config, trace_id, context = self._setup(principal, session_id, request_id)
-                if trace_id:
-                    row.trace_id = trace_id
-                audit.record(context, "admin_command", asked, "ok", session=session)
+            elif trace_id:
+                existing.trace_id = trace_id
+            # Each tool call the command leads to gets its own entry.
+            audit.record(context, "admin_command", {"command": body.command}, "ok", session=session)
+        if existing is None and isinstance(self.agent.checkpointer, Checkpointer):
+            self.agent.checkpointer.expect_new_thread(str(session_id))
         command = HumanMessage(body.command, id=str(uuid.uuid4()))
         return PreparedRun(session_id, {"messages": [command]}, config, context, command.id or "")
-
-    def _setup(
-        self, principal: Principal, session_id: uuid.UUID, request_id: str | None
-    ) -> tuple[RunnableConfig, str | None, ToolContext]:
-        """The run's config (a new trace when tracing is on), its trace id, and the tool
-        context of the caller in this session. Each tool call the command leads to gets its
-        own audit entry through that context."""
-        config: RunnableConfig = {
-            "configurable": {"thread_id": str(session_id)},
-            "run_name": "admin command",
-            "tags": ["admin"],
-            "metadata": {"session_id": str(session_id)},
-        }
-        config, trace_id = self.tools.backends.tracing.traced(
-            config,
-            kind=SessionKind.ADMIN,
-            metadata={
-                "subject": principal.sub,
-                "role": str(principal.role),
-                "request_id": request_id,
-                "llm": self.tools.backends.settings.llm,
-            },
-        )
-        context = replace(
-            self.tools, principal=principal, request_id=request_id, session_id=str(session_id)
-        )
-        return config, str(trace_id) if trace_id else None, context
 
     def run(self, run: PreparedRun) -> CommandOut:
         with bound(session_id=str(run.session_id)):

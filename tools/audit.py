@@ -19,26 +19,6 @@ from tools.registry import Outcome
 MAX_DETAIL = 2000
 
 
-def entry(
-    ctx: ToolContext,
-    action: str,
-    arguments: Mapping[str, Any],
-    outcome: Outcome,
-    detail: str | None = None,
-) -> dict[str, Any]:
-    """The audit_log row for ``ctx``'s caller doing ``action``, under its request and session."""
-    return {
-        "subject": ctx.principal.sub,
-        "role": str(ctx.principal.role),
-        "action": action,
-        "arguments": json.dumps(arguments, default=str),
-        "outcome": outcome,
-        "detail": detail[:MAX_DETAIL] if detail else None,
-        "request_id": ctx.request_id or current("request_id"),
-        "session_id": ctx.session_id or current("session_id"),
-    }
-
-
 def record(
     ctx: ToolContext,
     action: str,
@@ -48,9 +28,18 @@ def record(
     *,
     session: Session | None = None,
 ) -> None:
-    """Append one entry: in ``session`` when given (it commits with the caller's other
-    writes), else in a transaction of its own."""
-    fields = entry(ctx, action, arguments, outcome, detail)
+    """Append one entry for ``ctx``'s caller, under its request and session: in ``session``
+    when given (it commits with the caller's other writes), else in a transaction of its own."""
+    fields = {
+        "subject": ctx.principal.sub,
+        "role": str(ctx.principal.role),
+        "action": action,
+        "arguments": json.dumps(arguments, default=str),
+        "outcome": outcome,
+        "detail": detail[:MAX_DETAIL] if detail else None,
+        "request_id": ctx.request_id or current("request_id"),
+        "session_id": ctx.session_id or current("session_id"),
+    }
     if session is not None:
         audit.append(session, **fields)
         return

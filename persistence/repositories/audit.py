@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, bindparam, func, insert, select
+from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.orm import Session
 
-from persistence.models import AgentSession, AuditEntry, utcnow
+from persistence.models import AuditEntry
 
 # One statement reused for every append (its compiled form is cached): building an ORM object
 # and flushing it cost about twice as much, and an admin command writes two entries.
@@ -17,30 +16,6 @@ _APPEND = insert(AuditEntry)
 
 def append(session: Session, **fields: object) -> None:
     session.execute(_APPEND, fields)
-
-
-# The AgentSession columns take prefixed parameters (the names subject, role and session_id
-# belong to audit_log's columns), and every value is given: defaults are not applied in a CTE.
-_SESSION_COLUMNS = ("id", "kind", "subject", "role", "trace_id", "created_at", "updated_at")
-_OPENED = (
-    insert(AgentSession)
-    .values({name: bindparam(f"opened_{name}") for name in _SESSION_COLUMNS})
-    .cte("opened_session")
-)
-_APPEND_OPENING = insert(AuditEntry).add_cte(_OPENED)
-
-
-def append_opening_session(
-    session: Session, opened: Mapping[str, object], **fields: object
-) -> None:
-    """The entry and the AgentSession it opens (id, kind, subject, role, trace_id), in one
-    statement: both are written or neither, and in :meth:`Database.single_statement` without
-    the BEGIN and COMMIT round trips."""
-    now = utcnow()
-    row = {"trace_id": None, "created_at": now, "updated_at": now, **opened}
-    session.execute(
-        _APPEND_OPENING, {"at": now, **fields, **{f"opened_{k}": v for k, v in row.items()}}
-    )
 
 
 def search(

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, cast, func, select, update
+from sqlalchemy import ColumnElement, Select, String, cast, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from persistence.models import AgentSession, DesignVersion, Order, OrderStatus, SessionKind, utcnow
@@ -247,6 +247,19 @@ def orders_to_recover(session: Session) -> list[uuid.UUID]:
             .where(Order.status.in_((OrderStatus.RECEIVED, OrderStatus.PROCESSING)))
             .order_by(Order.created_at)
         )
+    )
+
+
+_ADD_SESSION = insert(AgentSession)  # reused, like audit.append's statement
+
+
+def add_session(
+    session: Session, session_id: uuid.UUID, *, kind: str, subject: str, role: str, **fields: Any
+) -> None:
+    """A new AgentSession, written without an ORM object (an admin command opens one per new
+    conversation, and a flush costs more than the insert)."""
+    session.execute(
+        _ADD_SESSION, {"id": session_id, "kind": kind, "subject": subject, "role": role, **fields}
     )
 
 
