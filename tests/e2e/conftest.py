@@ -1,7 +1,4 @@
-"""End-to-end fixtures: `atelier serve` as a real process on its own database.
-
-``client_for`` lives in tests/support/server.py; it is imported here for the tests that take it
-from this module."""
+"""End-to-end fixtures: `atelier serve` as a real process on its own database."""
 
 from __future__ import annotations
 

@@ -11,10 +11,9 @@ import httpx
 import pytest
 
 from server.schemas import ORDER_EXAMPLE
-from tests.e2e.conftest import client_for
 from tests.support.certs import self_signed_certificate
 from tests.support.databases import DatabaseFactory
-from tests.support.server import ATELIER, ServerProcess
+from tests.support.server import ATELIER, ServerProcess, client_for
 from tools.access import Role
 
 pytestmark = pytest.mark.slow

@@ -12,9 +12,8 @@ import httpx
 import pytest
 
 from server.schemas import ORDER_EXAMPLE
-from tests.e2e.conftest import client_for
 from tests.support.http import wait_for_status
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, client_for
 from tools.access import Role
 
 pytestmark = pytest.mark.slow

@@ -13,11 +13,10 @@ from typing import Any
 import pytest
 
 from server.schemas import ORDER_EXAMPLE
-from tests.e2e.conftest import client_for
 from tests.support.databases import DatabaseFactory
 from tests.support.http import wait_for_status
 from tests.support.langsmith_receiver import PROJECT_ID, LangSmithReceiver
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, client_for
 from tools.access import Role
 
 pytestmark = pytest.mark.slow
