@@ -137,6 +137,7 @@ class PreparedRun:
     config: RunnableConfig
     context: ToolContext
     command_id: str  # the id of this command's HumanMessage: what follows it is this turn
+    new_session: bool  # its thread has no checkpoint yet
 
 
 @dataclass
@@ -197,12 +198,19 @@ class CommandService:
                 existing.trace_id = trace_id
             # Each tool call the command leads to gets its own entry.
             audit.record(context, "admin_command", {"command": body.command}, "ok", session=session)
-        if existing is None and isinstance(self.agent.checkpointer, Checkpointer):
-            self.agent.checkpointer.expect_new_thread(str(session_id))
         command = HumanMessage(body.command, id=str(uuid.uuid4()))
-        return PreparedRun(session_id, {"messages": [command]}, config, context, command.id or "")
+        return PreparedRun(
+            session_id, {"messages": [command]}, config, context, command.id or "", existing is None
+        )
+
+    def _starting(self, run: PreparedRun) -> None:
+        """Just before the agent starts: a new session's first checkpoint read needs no
+        database (said here, not in prepare, so a stream never started leaves nothing behind)."""
+        if run.new_session and isinstance(self.agent.checkpointer, Checkpointer):
+            self.agent.checkpointer.expect_new_thread(str(run.session_id))
 
     def run(self, run: PreparedRun) -> CommandOut:
+        self._starting(run)
         with bound(session_id=str(run.session_id)):
             state = self.agent.invoke(
                 run.input, run.config, context=run.context, durability=DURABILITY
@@ -222,6 +230,7 @@ class CommandService:
     def stream(self, run: PreparedRun) -> Iterator[tuple[str, dict[str, Any]]]:
         """The same run as (event, data) pairs: session, token, tool_call, tool_result, done."""
         yield "session", {"session_id": str(run.session_id)}
+        self._starting(run)
         parts: Iterator[Any] = self.agent.stream(
             run.input,
             run.config,
