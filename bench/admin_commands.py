@@ -14,7 +14,8 @@ out of both sides.
 Targets: command p50 under 50 ms; command/direct ratio ≤ 2× (of the p50s). It also prints
 each tool's figures and what a command adds to the same call made directly (paired by case and
 round): that addition is about the same for every tool, so the ratio depends on how much the
-tool itself costs.
+tool itself costs. Last, it times the agent loop alone in this process (the least a command
+can add) against the direct p50.
 """
 
 from __future__ import annotations
@@ -24,19 +25,28 @@ import re
 import statistics
 import sys
 import tempfile
+import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
+from langchain_core.messages import AIMessage, HumanMessage
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from graphs.admin.graph import AGENT_TOOLS, build_admin_agent
 from tests.e2e.admin_corpus import CORPUS, Case
 from tests.support.admin_world import admin_world
 from tests.support.databases import DatabaseFactory, server_url
+from tests.support.scripted_model import ScriptedChatModel, call
 from tests.support.server import client_for
-from tools.access import Role
+from tools.access import Principal, Role
+from tools.backends import Backends
+from tools.context import ToolContext
+from tools.drive import FileList, ListFilesArgs
+from tools.registry import ToolRegistry
 
 DIRECT = {
     "list_sheets": ("GET", "/admin/sheets"),
@@ -78,6 +88,35 @@ def remove_all_but(drive: Path, kept: set[Path]) -> None:
             path.rmdir()
         else:
             path.unlink()
+
+
+def _nothing(ctx: ToolContext, args: ListFilesArgs) -> FileList:
+    """A tool that does nothing."""
+    return FileList(folder="", files=[])
+
+
+def agent_loop_ms(runs: int = 300) -> float:
+    """p50 of the admin agent alone, warm, in this process: its real middleware and tool
+    wrapper, a scripted model (one tool call, then a reply) that costs nothing, a tool that
+    does nothing, and no checkpointer or database. No command can add less than this."""
+    registry = ToolRegistry()
+    for name in AGENT_TOOLS:
+        registry.register(_nothing, roles=(Role.ADMIN,), name=name)
+    model = ScriptedChatModel(responses=[call("list_files"), AIMessage("done")])
+    agent = build_admin_agent(model, registry)
+    # Nothing on this path reaches the backends.
+    context = ToolContext(backends=cast(Backends, None), principal=Principal("ada", Role.ADMIN))
+    times = []
+    for n in range(runs + 50):  # the first 50 warm up
+        started = time.perf_counter()
+        agent.invoke(
+            {"messages": [HumanMessage("list the files")]},
+            {"configurable": {"thread_id": str(uuid.uuid4())}},
+            context=context,
+        )
+        if n >= 50:
+            times.append((time.perf_counter() - started) * 1000)
+    return percentile(times, 0.5)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -128,6 +167,12 @@ def main() -> None:
 
     print(f"{len(cases)} corpus commands x {args.rounds} rounds (server-side, Server-Timing)")
     report(timings)
+    floor = agent_loop_ms()
+    d50 = percentile([t.direct_ms for t in timings], 0.5)
+    print(
+        f"the agent loop alone (scripted model, do-nothing tool, no database; warm, in this "
+        f"process): p50 {floor:.1f} ms = {floor / d50:.2f}x the direct p50"
+    )
 
 
 def report(timings: list[Timing]) -> None:
