@@ -70,7 +70,21 @@ class Settings(BaseSettings):
     access_token_ttl_s: int = Field(default=900, ge=60, description="POST /auth/token access")
     refresh_token_ttl_s: int = Field(default=7 * 86400, ge=300, description="… and refresh")
     rate_limit_logins: str = Field(
-        default="10/minute", description="POST /auth/token per username, e.g. 10/minute"
+        default="10/minute",
+        description="Failed POST /auth/token per username and client address, e.g. 10/minute",
+    )
+    rate_limit_logins_per_client: str = Field(
+        default="30/minute", description="Password sign-ins per client address, any username"
+    )
+    rate_limit_logins_global: str = Field(
+        default="300/minute", description="Password sign-ins across the service (per process)"
+    )
+    password_checks_at_once: int = Field(
+        default=4,
+        ge=1,
+        le=256,
+        description="Argon2 password checks running at once (64 MiB each); others wait briefly, "
+        "then get 503",
     )
     rate_limit_orders: str = Field(
         default="30/minute", description="POST /orders per caller, e.g. 30/minute"

@@ -148,7 +148,8 @@ class Notification(Base):
 
 
 class RevokedToken(Base):
-    """A token id refused from now until the token would have expired anyway."""
+    """A token id, or a token family's id (the ``fam`` claim), refused from now until the token
+    (or the family's last token) would have expired anyway."""
 
     __tablename__ = "revoked_tokens"
 

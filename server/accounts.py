@@ -13,6 +13,7 @@ from persistence.models import User
 from persistence.repositories import users
 from tools.access import ISSUABLE_ROLES, Role
 from tools.errors import Conflict, InvalidInput, NotFound
+from tools.safe_text import describe, first_unsafe_character
 
 MIN_PASSWORD_CHARS = 12
 _hasher = PasswordHasher()
@@ -47,6 +48,8 @@ class Accounts:
         username = username.strip()
         if not username or len(username) > 200:
             raise InvalidInput("a username is 1 to 200 characters")
+        if (char := first_unsafe_character(username)) is not None:
+            raise InvalidInput(f"a username must not contain {describe(char)}")
         if role not in ISSUABLE_ROLES:
             raise InvalidInput(f"role must be one of {', '.join(ISSUABLE_ROLES)}")
         if len(password) < MIN_PASSWORD_CHARS:

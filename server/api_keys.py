@@ -16,6 +16,7 @@ from persistence.database import Database
 from persistence.models import ApiKey
 from tools.access import ISSUABLE_ROLES, Principal, Role
 from tools.errors import InvalidInput, NotFound
+from tools.safe_text import SafeLine
 
 KEY_PREFIX = "atk_"
 
@@ -23,7 +24,7 @@ KEY_PREFIX = "atk_"
 class ApiKeyIn(BaseModel):
     model_config = {"extra": "forbid"}
 
-    name: str = Field(min_length=1, max_length=100, description="Who uses it: 'storefront'")
+    name: SafeLine = Field(min_length=1, max_length=100, description="Who uses it: 'storefront'")
     role: Role = Field(description="What it may do: customer, operator or admin")
     expires_in_days: int | None = Field(
         default=90, ge=1, le=3650, description="Days until it stops working; null: never"
@@ -32,7 +33,7 @@ class ApiKeyIn(BaseModel):
 
 class ApiKeyOut(BaseModel):
     id: uuid.UUID
-    name: str
+    name: str = Field(description="A label; keys with the same name are still different callers")
     role: str
     prefix: str = Field(description="The key's first characters, to tell keys apart")
     created_by: str
@@ -44,6 +45,11 @@ class ApiKeyOut(BaseModel):
 
 class NewApiKey(ApiKeyOut):
     key: str = Field(description="The key itself: shown this once, never again")
+
+
+def subject_of(key_id: uuid.UUID) -> str:
+    """The caller a key stands for, as tokens' subjects, orders and the audit log name it."""
+    return f"key:{key_id}"
 
 
 def _digest(key: str) -> str:
@@ -101,4 +107,5 @@ class ApiKeys:
             if row.expires_at is not None and row.expires_at <= now:
                 return None
             row.last_used_at = now
-            return Principal(sub=f"key:{row.name}", role=Role(row.role))
+            # The id, never the name: two keys may share a name, never an identity (orders).
+            return Principal(sub=subject_of(row.id), role=Role(row.role))

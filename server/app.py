@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import logging
-import re
-import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
 from agent.models import make_chat_model
@@ -26,10 +22,12 @@ from server.api_keys import ApiKeys
 from server.commands import CommandService
 from server.deps import AppServices
 from server.dispatch import InProcessDispatcher
-from server.http_security import BodySizeLimit, add_security_headers, allow_origins
+from server.errors import install_error_handlers
+from server.http_security import BodySizeLimit, allow_origins
 from server.metrics import OrdersByStatus
 from server.orders import OrderService
-from server.rate_limits import RateLimit, RateLimited, RateLimiter
+from server.rate_limits import RateLimit, RateLimiter
+from server.request_context import RequestContext
 from server.routes import admin, auth, orders, sessions
 from server.schemas import OrderCreate
 from server.security import check_production, key_ring
@@ -39,31 +37,9 @@ from settings import Settings, get_settings
 from tools.backends import make_backends
 from tools.catalog import build_registry
 from tools.context import ToolContext
-from tools.errors import AtelierError
-from tools.log_context import bound
-from tools.metrics import HTTP_ERRORS, HTTP_LATENCY, HTTP_REQUESTS
 from tools.templates import ensure_starter_templates
 
 log = logging.getLogger(__name__)
-access = logging.getLogger("atelier.access")
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-
-
-def observe_request(request: Request, status: int, seconds: float) -> None:
-    """Request metrics by route template (``/orders/{order_id}``), never by raw path."""
-    route = getattr(request.scope.get("route"), "path", "unmatched")
-    labels = (request.method, route, str(status))
-    HTTP_REQUESTS.labels(*labels).inc()
-    HTTP_LATENCY.labels(*labels).observe(seconds)
-    if status >= 400:
-        HTTP_ERRORS.labels(route, str(status)).inc()
-
-
-def request_id_from(header: str | None) -> str:
-    """The caller's request id when it is a sane token, else a new one."""
-    if header and _REQUEST_ID.fullmatch(header):
-        return header
-    return uuid.uuid4().hex
 
 
 def prepare_database(settings: Settings) -> Database:
@@ -109,7 +85,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 {
                     "orders": RateLimit.parse(settings.rate_limit_orders),
                     "commands": RateLimit.parse(settings.rate_limit_commands),
-                    "sign-ins": RateLimit.parse(settings.rate_limit_logins),
                 }
             ),
             sign_in=SignIn(db, Accounts(db), keys, settings),
@@ -136,37 +111,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
 
-    @app.middleware("http")
-    async def request_context(request: Request, call_next: Any) -> Response:
-        """A request id (the caller's X-Request-ID, or a new one) for every log line of the
-        request and of the runs it starts; it comes back in the response, with Server-Timing."""
-        request_id = request_id_from(request.headers.get("x-request-id"))
-        started = time.perf_counter()
-        with bound(request_id=request_id):
-            response: Response = await call_next(request)
-            elapsed = time.perf_counter() - started
-            elapsed_ms = elapsed * 1000
-            observe_request(request, response.status_code, elapsed)
-            access.info(
-                "%s %s %d",
-                request.method,
-                request.url.path,
-                response.status_code,
-                extra={"status": response.status_code, "duration_ms": round(elapsed_ms, 2)},
-            )
-        response.headers["X-Request-ID"] = request_id
-        response.headers["Server-Timing"] = f"app;dur={elapsed_ms:.2f}"
-        add_security_headers(response.headers, request.url.scheme)
-        return response
-
     allow_origins(app, settings.cors_origins)
-    # Outermost, so an oversized body is refused before anything reads it.
+    # Outside the app, so an oversized body is refused before anything reads it.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-
-    @app.exception_handler(AtelierError)
-    async def atelier_error(request: Request, exc: AtelierError) -> JSONResponse:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
-        return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=headers)
+    # Outermost (added last): its headers go on every answer, 413s and 500s included.
+    app.add_middleware(RequestContext)
+    install_error_handlers(app)
 
     def openapi_schema() -> dict[str, Any]:
         """FastAPI's schema, plus the order body POST /orders reads itself (so FastAPI does

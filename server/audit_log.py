@@ -10,21 +10,23 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from persistence.database import Database
 from persistence.repositories import audit
+from tools.orders import MAX_OFFSET
+from tools.safe_text import SafeLine
 
 
 class AuditQuery(BaseModel):
     model_config = {"extra": "forbid"}
 
-    subject: str | None = Field(default=None, max_length=200, description="Who acted")
-    action: str | None = Field(
+    subject: SafeLine | None = Field(default=None, max_length=200, description="Who acted")
+    action: SafeLine | None = Field(
         default=None, max_length=100, description="tool:<name>, admin_command, revoke_token, …"
     )
     outcome: Literal["ok", "error", "denied"] | None = None
-    request_id: str | None = Field(default=None, max_length=128)
+    request_id: SafeLine | None = Field(default=None, max_length=128)
     since: datetime | None = Field(default=None, description="From this time (ISO 8601)")
     until: datetime | None = Field(default=None, description="Before this time (ISO 8601)")
     limit: int = Field(default=100, ge=1, le=500)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
     @model_validator(mode="after")
     def _range(self) -> AuditQuery:

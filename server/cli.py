@@ -25,7 +25,8 @@ from server.security import (
     key_ring,
 )
 from settings import get_settings
-from tools.access import ISSUABLE_ROLES, Role
+from tools import audit
+from tools.access import ISSUABLE_ROLES, Principal, Role
 from tools.errors import AtelierError, InvalidInput
 
 
@@ -86,9 +87,11 @@ def users_command(args: argparse.Namespace) -> int:
             if args.action == "create":
                 password = _new_password(args.password_stdin)
                 account = accounts.create(args.username, Role(args.role), password)
+                _audit(db, "create_user", {"username": account.username, "role": account.role})
                 print(f"created {account.username} ({account.role})")
             elif args.action in ("disable", "enable"):
                 account = accounts.set_disabled(args.username, args.action == "disable")
+                _audit(db, f"{args.action}_user", {"username": account.username})
                 print(f"{account.username} is {'disabled' if account.disabled else 'enabled'}")
             else:
                 for account in accounts.list():
@@ -105,6 +108,19 @@ def users_command(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     return 0
+
+
+def _audit(db: Database, action: str, arguments: dict[str, Any]) -> None:
+    """Account changes made at the command line go on the audit trail too, under the
+    machine's user (whoever can run this can reach the database)."""
+    with db.session() as session:
+        audit.append(
+            session,
+            Principal(sub=f"cli:{getpass.getuser()}", role=Role.ADMIN),
+            action,
+            arguments,
+            "ok",
+        )
 
 
 def _new_password(from_stdin: bool) -> str:

@@ -31,6 +31,7 @@ from tools.access import Principal
 from tools.context import ToolContext
 from tools.errors import NotFound
 from tools.log_context import bound
+from tools.safe_text import SafeText
 
 ActionStatus = Literal["ok", "error", "denied"]
 CommandStatus = Literal["ok", "error", "needs_input"]
@@ -40,18 +41,21 @@ class CommandIn(BaseModel):
     model_config = {
         "extra": "forbid",
         "json_schema_extra": {
+            # Each works as is on a new install (a test sends them); a follow-up names the
+            # session_id an earlier answer gave.
             "examples": [
-                {"command": "list the sheets in Pricing modified since March 3"},
-                {
-                    "command": "only the ones from last week",
-                    "session_id": "5b0f1c9e-7a1d-4f55-9a53-2f4c0c2d1e11",
-                },
+                {"command": "list the sheets in Templates modified since March 3"},
+                {"command": "what files are in Templates?"},
             ]
         },
     }
 
-    command: str = Field(min_length=1, max_length=MAX_COMMAND_CHARS)
-    session_id: uuid.UUID | None = None
+    command: SafeText = Field(min_length=1, max_length=MAX_COMMAND_CHARS)
+    session_id: uuid.UUID | None = Field(
+        default=None,
+        description="Continue this conversation (the session_id of an earlier answer), so a "
+        "follow-up such as 'only the ones from last week' refines what came before",
+    )
 
     @field_validator("command")
     @classmethod

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 
 from persistence.database import Database
 from persistence.repositories import tokens, users
@@ -42,6 +43,12 @@ class AppServices:
         """The tool context for one request's caller, under the request's id."""
         return replace(self.tools, principal=principal, request_id=current("request_id"))
 
+    def act(self, principal: Principal, tool: str, args: BaseModel) -> Any:
+        """Take an action as ``principal`` through the tool registry, the one path that checks
+        the role again and puts staff actions on the audit trail, whichever door they came
+        through (a route, a chat command)."""
+        return self.registry.execute(tool, args, self.context_for(principal))
+
 
 def get_services(request: Request) -> AppServices:
     services: AppServices = request.app.state.services
@@ -63,13 +70,13 @@ def unauthorized(reason: str) -> HTTPException:
 
 
 def checked_token(services: AppServices, token: str) -> VerifiedToken:
-    """The token verified and not revoked; 401 otherwise."""
+    """The token verified and not revoked, nor its family; 401 otherwise."""
     try:
         verified = verify_token(services.keys, token)
     except InvalidToken as exc:
         raise unauthorized(str(exc)) from exc
     with services.db.session() as session:
-        if tokens.is_revoked(session, verified.jti):
+        if tokens.is_revoked(session, verified.jti, verified.family):
             raise unauthorized("the token has been revoked")
         if users.is_disabled(session, verified.principal.sub):
             raise unauthorized("the account is disabled")

@@ -64,7 +64,9 @@ def check_image(data: bytes) -> CheckedImage:
                         f"the reference image is {width}×{height} pixels "
                         f"({width * height / 1e6:.0f} MP); the limit is {MAX_PIXELS // 10**6} MP"
                     )
-                img.load()  # decodes every pixel: a truncated file fails here
+                img.load()  # decodes every pixel: a file cut inside its pixel data fails here
+            if kind == "PNG":
+                _check_png_structure(data)
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -82,6 +84,19 @@ def check_image(data: bytes) -> CheckedImage:
         height=height,
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+# The last chunk of every PNG: IEND has no data, so its length and CRC never change.
+PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+def _check_png_structure(data: bytes) -> None:
+    """Every chunk's checksum, up to an IEND that ends the file: decoding stops once it has the
+    pixels, so a PNG cut after its image data (or with a damaged ancillary chunk) still loads."""
+    with Image.open(io.BytesIO(data)) as img:
+        img.verify()
+    if not data.endswith(PNG_END):
+        raise ImageRejected("the reference image is a truncated PNG (it does not end with IEND)")
 
 
 def store_image(image: CheckedImage, data_dir: Path) -> str:

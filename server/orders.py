@@ -13,8 +13,10 @@ from persistence.models import Order
 from persistence.repositories import orders as repo
 from server.images import CheckedImage, store_image
 from server.schemas import OrderCreate
+from tools import audit
 from tools.access import Principal
 from tools.context import RunDispatcher
+from tools.log_context import current
 
 
 @dataclass
@@ -56,6 +58,16 @@ class OrderService:
                     reference_image=reference,
                     idempotency_key=idempotency_key,
                 )
+                if principal.role in audit.AUDITED_ROLES:  # staff placing an order for someone
+                    arguments = {"order_id": str(order.id), "product": body.product}
+                    audit.append(
+                        session,
+                        principal,
+                        "place_order",
+                        arguments,
+                        "ok",
+                        request_id=current("request_id"),
+                    )
         except IntegrityError:
             # Two POSTs with one key raced; the other one's order is the answer.
             existing = self._by_key(principal, idempotency_key or "")

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from persistence.models import OrderStatus
 from tools.orders import Customer
 from tools.products import PRODUCTS
+from tools.safe_text import SafeLine, SafeText
 from tools.tracing import TraceLink
+
+MAX_OPTIONS = 20
+OptionName = Annotated[SafeLine, Field(min_length=1, max_length=40)]
+OptionValue = Annotated[SafeLine, Field(max_length=200)]
 
 ORDER_EXAMPLE: dict[str, Any] = {
     "customer": {"name": "Jane Doe", "email": "jane@example.com", "phone": "+1 555 0100"},
@@ -29,10 +34,14 @@ class OrderCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [ORDER_EXAMPLE]})
 
     customer: Customer
-    product: str = Field(description=f"One of: {', '.join(sorted(PRODUCTS))}")
-    options: dict[str, str] = Field(default_factory=dict, max_length=20)
+    product: str = Field(max_length=40, description=f"One of: {', '.join(sorted(PRODUCTS))}")
+    options: dict[OptionName, OptionValue] = Field(
+        default_factory=dict,
+        max_length=MAX_OPTIONS,
+        description=f"At most {MAX_OPTIONS}: names up to 40 characters, values up to 200",
+    )
     quantity: int = Field(ge=1, le=10_000)
-    brief: str = Field(min_length=1, max_length=4000)
+    brief: SafeText = Field(min_length=1, max_length=4000)
 
     @field_validator("product")
     @classmethod

@@ -1,8 +1,9 @@
 """JWT bearer tokens (HS256): issuing, verifying, and the signing keys.
 
-Claims: sub, role, iat, exp, iss, aud, jti; the header names the signing key (kid). When
-neither ATELIER_JWT_KEYS nor ATELIER_JWT_SECRET is set, a random secret is generated once and
-kept under the data directory (mode 0600), so tokens survive restarts.
+Claims: sub, role, iat, exp, iss, aud, jti, fam (the token's family: every token issued from one
+sign-in, across refreshes, so that they can be refused together); the header names the signing
+key (kid). When neither ATELIER_JWT_KEYS nor ATELIER_JWT_SECRET is set, a random secret is
+generated once and kept under the data directory (mode 0600), so tokens survive restarts.
 """
 
 from __future__ import annotations
@@ -93,14 +94,23 @@ class VerifiedToken:
     principal: Principal
     jti: str
     expires_at: datetime
+    family: str
 
 
 def issue_token(
-    keys: KeyRing, sub: str, role: Role, *, ttl_s: int = DEFAULT_TTL_S, audience: str = AUDIENCE
+    keys: KeyRing,
+    sub: str,
+    role: Role,
+    *,
+    ttl_s: int = DEFAULT_TTL_S,
+    audience: str = AUDIENCE,
+    family: str | None = None,
 ) -> str:
+    """A signed token; without ``family`` it starts a family of its own (``fam`` = its jti)."""
     if role == Role.SYSTEM:
         raise ValueError("the system role is the pipeline's own and is never issued")
     now = int(time.time())
+    jti = uuid.uuid4().hex
     claims = {
         "sub": sub,
         "role": str(role),
@@ -108,7 +118,8 @@ def issue_token(
         "exp": now + ttl_s,
         "iss": ISSUER,
         "aud": audience,
-        "jti": uuid.uuid4().hex,
+        "jti": jti,
+        "fam": family or jti,
     }
     secret = keys.keys[keys.signing_kid]
     return jwt.encode(claims, secret, algorithm=ALGORITHM, headers={"kid": keys.signing_kid})
@@ -142,12 +153,15 @@ def verify_token(keys: KeyRing, token: str, *, audience: str = AUDIENCE) -> Veri
         role = Role(claims["role"])
     except ValueError as exc:
         raise InvalidToken("the token's role is unknown") from exc
+    # Tokens issued before families existed have no fam: each is a family of its own.
+    claims.setdefault("fam", claims["jti"])
     if role == Role.SYSTEM or not all(
-        isinstance(claims[k], str) and claims[k] for k in ("sub", "jti")
+        isinstance(claims[k], str) and claims[k] for k in ("sub", "jti", "fam")
     ):
         raise InvalidToken("the token's claims are invalid")
     return VerifiedToken(
         principal=Principal(sub=claims["sub"], role=role),
         jti=claims["jti"],
         expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+        family=claims["fam"],
     )

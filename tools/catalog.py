@@ -8,6 +8,8 @@ from tools.registry import ToolFunction, ToolRegistry
 
 STAFF = (Role.SYSTEM, Role.OPERATOR, Role.ADMIN)
 OPERATORS = (Role.OPERATOR, Role.ADMIN)
+# Customers review their own designs (the tool finds only orders the caller may see).
+REVIEWERS = (Role.CUSTOMER, Role.OPERATOR, Role.ADMIN)
 
 PIPELINE_TOOLS: tuple[ToolFunction, ...] = (
     pipeline.create_order_folder,
@@ -26,7 +28,6 @@ ORDER_TOOLS: tuple[ToolFunction, ...] = (
     orders.get_order,
     orders.list_orders,
     orders.retry_order,
-    orders.approve_order,
 )
 
 
@@ -37,6 +38,7 @@ def build_registry() -> ToolRegistry:
         registry.register(func, roles=STAFF)
     for func in ORDER_TOOLS:
         registry.register(func, roles=OPERATORS)
+    registry.register(orders.approve_order, roles=REVIEWERS)
     for func in ADMIN_TOOLS:
         registry.register(func, roles=(Role.ADMIN,))
     return registry

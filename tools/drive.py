@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from tools.context import ToolContext
 from tools.names import resolve_name
+from tools.safe_text import SafeLine
 from tools.storage.base import Storage, StoredFile
 from tools.storage.local import clean_name
 
@@ -48,6 +49,9 @@ def resolve_folder(storage: Storage, wanted: str | None) -> str:
     folders = storage.list_folders("", recursive=True)
     if cleaned in folders:
         return cleaned
+    # A path the storage refuses (one that leads outside the drive) is an error to report, not
+    # a name to match loosely against some other folder: exists() raises for it.
+    storage.exists(cleaned)
     # Match on full paths and on last names; a path wins over a same-named nested folder.
     by_name = {PurePosixPath(f).name: f for f in reversed(folders)}
     by_name.update({f: f for f in folders})
@@ -68,8 +72,10 @@ class SheetInfo(BaseModel):
 
 
 class ListSheetsArgs(BaseModel):
-    name_contains: str | None = Field(default=None, max_length=200, description="Part of the name")
-    folder: str | None = Field(default=None, max_length=500, description="Only in this folder")
+    name_contains: SafeLine | None = Field(
+        default=None, max_length=200, description="Part of the name"
+    )
+    folder: SafeLine | None = Field(default=None, max_length=500, description="Only in this folder")
     modified_after: date | None = Field(default=None, description="Modified on or after (ISO)")
     modified_before: date | None = Field(default=None, description="Modified before (ISO)")
     limit: int = Field(default=20, ge=1, le=200)
@@ -134,16 +140,14 @@ def _sheet(f: StoredFile) -> SheetInfo:
 
 class CreateSheetArgs(BaseModel):
     model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {"template": "Price List", "title": "Price List 2027", "folder": "Pricing"}
-            ]
-        }
+        "json_schema_extra": {"examples": [{"template": "Price List", "title": "Price List 2027"}]}
     }
 
-    template: str = Field(min_length=1, max_length=200, description="Template name in Templates/")
-    title: str = Field(min_length=1, max_length=150, description="The new sheet's name")
-    folder: str | None = Field(default=None, max_length=500, description="Where; default root")
+    template: SafeLine = Field(
+        min_length=1, max_length=200, description="Template name in Templates/"
+    )
+    title: SafeLine = Field(min_length=1, max_length=150, description="The new sheet's name")
+    folder: SafeLine | None = Field(default=None, max_length=500, description="Where; default root")
 
 
 class CreatedSheet(BaseModel):
@@ -173,9 +177,11 @@ def create_sheet_from_template(ctx: ToolContext, args: CreateSheetArgs) -> Creat
 
 
 class ListFilesArgs(BaseModel):
-    folder: str | None = Field(default=None, max_length=500, description="Folder; root when none")
+    folder: SafeLine | None = Field(
+        default=None, max_length=500, description="Folder; root when none"
+    )
     kind: FileKind | None = Field(default=None, description="sheet, image, document or folder")
-    name_contains: str | None = Field(default=None, max_length=200)
+    name_contains: SafeLine | None = Field(default=None, max_length=200)
 
 
 class FileInfo(BaseModel):

@@ -18,17 +18,20 @@ from persistence.models import Order, OrderStatus
 from persistence.repositories import orders as repo
 from tools.context import ToolContext
 from tools.errors import Conflict, InvalidInput, NotFound
+from tools.safe_text import SafeLine, SafeText
 from tools.tracing import TraceLink, Tracing
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# Far past any page a person reads, and well inside PostgreSQL's bigint.
+MAX_OFFSET = 1_000_000
 
 
 class Customer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
-    email: str = Field(max_length=320, pattern=EMAIL_PATTERN)
-    phone: str | None = Field(default=None, max_length=40)
+    name: SafeLine = Field(min_length=1, max_length=200)
+    email: SafeLine = Field(max_length=320, pattern=EMAIL_PATTERN)
+    phone: SafeLine | None = Field(default=None, max_length=40)
 
 
 class WorkDone(BaseModel):
@@ -103,20 +106,20 @@ class OrderList(BaseModel):
 
 
 class OrderId(BaseModel):
-    order_id: str = Field(
+    order_id: SafeLine = Field(
         min_length=8, max_length=36, description="The order's id, or its first 8+ characters"
     )
 
 
 class ListOrdersArgs(BaseModel):
     status: OrderStatus | None = Field(default=None, description="Only orders in this status")
-    customer: str | None = Field(
+    customer: SafeLine | None = Field(
         default=None, max_length=200, description="Customer name, e-mail or account contains"
     )
     created_after: date | None = Field(default=None, description="Created on or after (ISO date)")
     created_before: date | None = Field(default=None, description="Created before (ISO date)")
     limit: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
     @model_validator(mode="after")
     def _range(self) -> ListOrdersArgs:
@@ -139,7 +142,7 @@ class Review(BaseModel):
     )
 
     approved: bool
-    feedback: str | None = Field(default=None, max_length=4000)
+    feedback: SafeText | None = Field(default=None, max_length=4000)
 
     @model_validator(mode="after")
     def _feedback_when_rejected(self) -> Review:
@@ -160,7 +163,7 @@ class ReviewArgs(Review):
         },
     )
 
-    order_id: str = Field(min_length=8, max_length=36)
+    order_id: SafeLine = Field(min_length=8, max_length=36)
 
 
 # A design round's steps and their share of its time (the design dominates).
@@ -200,7 +203,8 @@ def order_view(order: Order, tracing: Tracing) -> OrderView:
         current_step=order.current_step,
         failed_step=order.failed_step,
         error=order.error,
-        customer=Customer(
+        # Stored data is shown as it is: the checks are for what comes in.
+        customer=Customer.model_construct(
             name=order.customer_name, email=order.customer_email, phone=order.customer_phone
         ),
         product=order.product,

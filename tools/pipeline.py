@@ -25,6 +25,7 @@ from tools.context import ToolContext
 from tools.design.base import DesignRequest, ProgressCallback
 from tools.errors import Conflict, InvalidInput
 from tools.files import sha256_file, write_atomically
+from tools.log_privacy import exception_name
 from tools.metrics import DESIGN_SECONDS
 from tools.notify.base import DeliveryError, Message
 from tools.orders import find_order
@@ -395,7 +396,10 @@ def notify(ctx: ToolContext, args: NotifyArgs) -> NotifyResult:
                     channel.deliver(message)
                     delivered.append(channel.name)
                 except DeliveryError as exc:
-                    errors.append(f"{channel.name}: {exc}")
+                    # Ours, never the channel's message: it goes into the outbox row, the step's
+                    # error and the logs, and a channel's message may quote what it was sent
+                    # (an address, a server's reply). Our channels log their own details.
+                    errors.append(f"{channel.name}: {exception_name(exc)}")
             outbox.mark(
                 session,
                 claimed.id,

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from tools.access import Role
 from tools.context import ToolContext
-from tools.errors import InvalidInput, ToolDenied
+from tools.errors import AtelierError, InvalidInput, ToolDenied
 
 ToolFunction = Callable[[ToolContext, Any], BaseModel]
 
@@ -100,11 +100,14 @@ class ToolRegistry:
             try:
                 parsed = spec.input_model.model_validate(raw)
             except ValidationError as exc:
-                raise InvalidInput(f"bad arguments for {name}: {exc}") from exc
+                raise InvalidInput(f"bad arguments for {name}: {_problems(exc)}") from exc
             return spec.func(ctx, parsed)
         except Exception as exc:
             outcome = "denied" if isinstance(exc, ToolDenied) else "error"
-            detail = f"{type(exc).__name__}: {exc}"
+            # Our errors' messages are written for the caller; another library's may quote
+            # the data it failed on, so only its type is kept.
+            message = f": {exc.message}" if isinstance(exc, AtelierError) else ""
+            detail = f"{type(exc).__name__}{message}"
             raise
         finally:
             if self._observer is not None:
@@ -129,3 +132,11 @@ class ToolRegistry:
             args_schema=spec.input_model,
             infer_schema=False,
         )
+
+
+def _problems(exc: ValidationError) -> str:
+    """What is wrong with each argument, without quoting the values (they may be anything)."""
+    return "; ".join(
+        f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}"
+        for e in exc.errors(include_url=False, include_input=False)
+    )

@@ -15,10 +15,12 @@ from openpyxl.styles import Font
 from pydantic import BaseModel, Field, model_validator
 
 from persistence.repositories import orders as repo
+from tools.cells import write_cell, write_row
 from tools.context import ToolContext
 from tools.drive import SHEET_SUFFIX, kind_of, resolve_folder
 from tools.files import write_atomically
 from tools.products import PRODUCTS
+from tools.safe_text import SafeLine
 from tools.storage.local import clean_name
 from tools.workbook import read_order_workbook
 
@@ -54,10 +56,10 @@ class SummaryArgs(BaseModel):
     group_by: GroupBy = Field(default="product", description="product, status, customer or day")
     start: date | None = Field(default=None, description="First day included (ISO date)")
     end: date | None = Field(default=None, description="Last day included (ISO date)")
-    folder: str | None = Field(
+    folder: SafeLine | None = Field(
         default=None, max_length=500, description="Where to read workbooks from (default Orders)"
     )
-    title: str | None = Field(default=None, max_length=150, description="The new sheet's name")
+    title: SafeLine | None = Field(default=None, max_length=150, description="The new sheet's name")
 
     @model_validator(mode="after")
     def _range(self) -> SummaryArgs:
@@ -161,16 +163,15 @@ def _write_sheet(args: SummaryArgs, rows: list[SummaryRow], totals: SummaryRow) 
     assert sheet is not None
     sheet.title = "Summary"
     span = f"{args.start or 'the beginning'} to {args.end or 'today'}"
-    sheet.append([f"Orders by {args.group_by}, {span} ({' + '.join(args.sources)})"])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([args.group_by.capitalize(), "Orders", "Quantity", "Total"])
-    for cell in sheet[2]:
+    title = f"Orders by {args.group_by}, {span} ({' + '.join(args.sources)})"
+    write_cell(sheet, 1, 1, title).font = Font(bold=True, size=13)
+    for cell in write_row(sheet, 2, [args.group_by.capitalize(), "Orders", "Quantity", "Total"]):
         cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([row.group, row.orders, row.quantity, row.total])
-    last = sheet.max_row
-    sheet.append(["Total", totals.orders, totals.quantity, totals.total])
-    for cell in sheet[sheet.max_row]:
+    # A group is data (a customer's name, a product or status a person typed in a workbook).
+    for number, row in enumerate(rows, start=3):
+        write_row(sheet, number, [row.group, row.orders, row.quantity, row.total])
+    last = 2 + len(rows)
+    for cell in write_row(sheet, last + 1, ["Total", totals.orders, totals.quantity, totals.total]):
         cell.font = Font(bold=True)
     for row_cells in sheet.iter_rows(min_row=3, min_col=4, max_col=4):
         row_cells[0].number_format = "#,##0.00"

@@ -9,6 +9,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from tools.cells import write_row
 from tools.drive import TEMPLATES
 from tools.files import write_atomically
 from tools.storage.base import Storage
@@ -25,9 +26,9 @@ def _workbook(rows: list[list[str]]) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    for cell in sheet[len(rows)]:
+    for number, row in enumerate(rows, start=1):
+        write_row(sheet, number, row)
+    for cell in sheet[len(rows)]:  # the last row holds the column titles
         cell.font = Font(bold=True)
     buf = BytesIO()
     book.save(buf)

@@ -17,10 +17,8 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.drawing.image import Image as SheetImage
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -29,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 from PIL import Image
 
+from tools.cells import CellValue, write_cell, write_row
 from tools.files import write_atomically
 
 __all__ = [
@@ -104,7 +103,7 @@ class WorkbookVersion:
 @dataclass
 class _Row:
     label: str
-    value: Any
+    value: CellValue
     number_format: str | None = None
     alignment: Alignment = field(default_factory=lambda: _TOP)
 
@@ -167,8 +166,7 @@ def _fill_order_sheet(
     sheet: Worksheet, order: WorkbookOrder, versions: list[WorkbookVersion]
 ) -> None:
     sheet.title = ORDER_SHEET
-    sheet.append(["Field", "Value"])
-    for cell in sheet[1]:
+    for cell in write_row(sheet, 1, ["Field", "Value"]):
         cell.font = _BOLD
 
     rows = [
@@ -192,16 +190,16 @@ def _fill_order_sheet(
     row_of: dict[str, int] = {}
     for offset, row in enumerate(rows, start=2):
         row_of[row.label] = offset
-        label_cell = sheet.cell(row=offset, column=1, value=row.label)
+        label_cell = write_cell(sheet, offset, 1, row.label)  # option names are data too
         label_cell.font = _BOLD
         label_cell.alignment = _TOP
-        cell = sheet.cell(row=offset, column=2, value=row.value)
-        _as_text_if_formula_like(cell)
+        cell = write_cell(sheet, offset, 2, row.value)
         cell.alignment = row.alignment
         if row.number_format:
             cell.number_format = row.number_format
 
     # A formula, not a computed number, so the total follows when someone edits quantity or price.
+    # The one formula in the workbook, set directly: it is ours, not data (see tools/cells.py).
     sheet.cell(
         row=row_of["Total"], column=2
     ).value = f"=B{row_of['Quantity']}*B{row_of['Unit price']}"
@@ -213,11 +211,12 @@ def _fill_order_sheet(
 
 
 def _fill_versions_sheet(sheet: Worksheet, versions: list[WorkbookVersion]) -> None:
-    sheet.append([title for title, _ in _VERSION_COLUMNS])
-    for cell in sheet[1]:
+    for cell in write_row(sheet, 1, [title for title, _ in _VERSION_COLUMNS]):
         cell.font = _BOLD
-    for version in sorted(versions, key=lambda v: v.version):
-        sheet.append(
+    for row_number, version in enumerate(sorted(versions, key=lambda v: v.version), start=2):
+        write_row(
+            sheet,
+            row_number,
             [
                 version.version,
                 version.engine,
@@ -226,11 +225,10 @@ def _fill_versions_sheet(sheet: Worksheet, versions: list[WorkbookVersion]) -> N
                 version.feedback,
                 version.decision,
                 version.file_name,
-            ]
+            ],
         )
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
-            _as_text_if_formula_like(cell)
             cell.alignment = _TOP
         row[3].number_format = DATE_FORMAT
         row[4].alignment = _WRAP
@@ -238,13 +236,6 @@ def _fill_versions_sheet(sheet: Worksheet, versions: list[WorkbookVersion]) -> N
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(_VERSION_COLUMNS))}{sheet.max_row}"
-
-
-def _as_text_if_formula_like(cell: Cell) -> None:
-    """Keep a customer's text that starts with "=" a string: openpyxl would store it as a live
-    formula (formula injection, e.g. a HYPERLINK or a DDE call in a brief)."""
-    if isinstance(cell.value, str) and cell.value.startswith("="):
-        cell.data_type = "s"
 
 
 def _excel_datetime(value: datetime | None) -> datetime | None:
@@ -335,10 +326,10 @@ def read_order_workbook(path: Path) -> WorkbookFields:
         values = {str(label): value for label, value in rows if label is not None}
     finally:
         workbook.close()
+    created = values.get("Created (UTC)")
+    if not isinstance(created, datetime):
+        raise ValueError(f"{path.name} is not an order workbook (Created (UTC) is not a date)")
     try:
-        created = values["Created (UTC)"]
-        if not isinstance(created, datetime):
-            raise ValueError("Created (UTC) is not a date")
         return WorkbookFields(
             order_id=str(values["Order ID"]),
             customer_name=str(values["Customer name"] or ""),
@@ -348,5 +339,11 @@ def read_order_workbook(path: Path) -> WorkbookFields:
             unit_price=float(values["Unit price"]),
             created_at=created,
         )
-    except (KeyError, TypeError) as exc:
-        raise ValueError(f"{path.name} is not an order workbook ({exc})") from exc
+    except KeyError as exc:
+        raise ValueError(f"{path.name} is not an order workbook (no {exc.args[0]!r} row)") from None
+    except (TypeError, ValueError) as exc:
+        # int() and float() quote the value they could not read, and a person may have typed
+        # anything there: the message names the problem, and the cause is not chained.
+        raise ValueError(
+            f"{path.name} is not an order workbook (a malformed number: {type(exc).__name__})"
+        ) from None

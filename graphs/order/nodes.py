@@ -17,7 +17,30 @@ from pydantic import BaseModel
 from graphs.order.context import OrderContext
 from graphs.order.state import OrderState, ReviewDecision
 from persistence.repositories import orders as repo
+from tools.log_privacy import exception_name
 from tools.metrics import PIPELINE_STEP
+
+# What a failed step says on the order (its error, and the step's entry in its progress). The
+# text is ours, never the exception's message: that may quote the customer's name or brief
+# (openpyxl's IllegalCharacterError quotes the cell), and may hold a NUL, which PostgreSQL
+# refuses to store, stranding the order. The exception's class tells an operator the rest;
+# the traceback is in the log (graphs/order/runner.py).
+STEP_FAILURES = {
+    "create_folder": "the order's folder could not be created",
+    "generate_design": "the design could not be generated",
+    "fill_workbook": "the order workbook could not be written",
+    "upload_files": "the order's files could not be uploaded",
+    "notify_review": "the review notifications could not be delivered",
+    "await_review": "the review could not be recorded",
+    "finalize": "the approved order could not be finalised",
+}
+
+
+def failure_message(step: str | None, exc: BaseException) -> str:
+    """The error saved on an order whose ``step`` failed with ``exc``: our words for the step
+    and the exception's class name, so it holds no customer text and always fits the column."""
+    what = STEP_FAILURES.get(step or "", "the order pipeline stopped")
+    return f"{what} ({exception_name(exc)})"
 
 
 def call_tool(
@@ -40,9 +63,7 @@ def call_tool(
         traced.on_tool_error(exc)
         PIPELINE_STEP.labels(step, "failed").observe(time.perf_counter() - started)
         with db.session() as session:
-            repo.record_step(
-                session, order_id, step, "failed", error=f"{type(exc).__name__}: {exc}"
-            )
+            repo.record_step(session, order_id, step, "failed", error=failure_message(step, exc))
         raise
     traced.on_tool_end(result.model_dump(mode="json"))
     PIPELINE_STEP.labels(step, "ok").observe(time.perf_counter() - started)

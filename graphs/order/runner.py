@@ -16,6 +16,7 @@ from langgraph.types import Command
 
 from graphs.order.context import OrderContext
 from graphs.order.graph import CompiledOrderGraph, build_order_graph
+from graphs.order.nodes import failure_message
 from graphs.order.state import ReviewDecision
 from persistence.models import OrderStatus, SessionKind
 from persistence.repositories import orders as repo
@@ -139,25 +140,31 @@ class OrderRunner:
         try:
             self.graph.invoke(graph_input, config, context=self.context, durability="sync")
         except Exception as exc:
-            snapshot = self.graph.get_state(config)
-            with self.db.session() as session:
-                order = repo.get_order(session, order_id)
-                step = (
-                    snapshot.next[0] if snapshot.next else (order.current_step if order else None)
-                )
-                repo.update_order(
-                    session,
-                    order_id,
-                    status=OrderStatus.FAILED,
-                    failed_step=step,
-                    error=f"{type(exc).__name__}: {exc}",
-                )
-            log.exception("order %s failed at %s", order_id, step)
+            self._record_failure(order_id, config, exc)
             PIPELINE_RUNS.labels(OrderStatus.FAILED).inc()
             return OrderStatus.FAILED
         status = self._settle(order_id, config)
         PIPELINE_RUNS.labels(status).inc()
         return status
+
+    def _record_failure(self, order_id: uuid.UUID, config: RunnableConfig, exc: Exception) -> None:
+        """Leave the order failed at the step that raised, with our words for that step (the
+        log's formatter leaves the exception's message out of the traceback, too). Nothing
+        saved comes from the order, so only the database can fail here; then the order stays
+        processing and the next start recovers it, re-running the step from its checkpoint."""
+        snapshot = self.graph.get_state(config)
+        step = snapshot.next[0] if snapshot.next else self._current_step(order_id)
+        message = failure_message(step, exc)
+        log.exception("order %s failed at %s: %s", order_id, step, message)
+        with self.db.session() as session:
+            repo.update_order(
+                session, order_id, status=OrderStatus.FAILED, failed_step=step, error=message
+            )
+
+    def _current_step(self, order_id: uuid.UUID) -> str | None:
+        with self.db.session() as session:
+            order = repo.get_order(session, order_id)
+            return order.current_step if order else None
 
     def _settle(self, order_id: uuid.UUID, config: RunnableConfig | None = None) -> str:
         """Set the order's status from where its graph stands now."""

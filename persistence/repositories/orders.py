@@ -3,6 +3,7 @@ the caller's unit of work (``Database.session()``) owns the transaction."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -122,6 +123,27 @@ def orders_with_id_prefix(
     return list(session.scalars(stmt))
 
 
+# An error text longer than this is cut: it is a line for a person, not a log.
+MAX_ERROR_CHARS = 2000
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def storable_error(error: str) -> str:
+    """``error`` as the orders table can always store it: no NUL (PostgreSQL refuses it in text,
+    so the save that records a failure would itself fail and strand the order), no other
+    control character, no unpaired surrogate (not UTF-8), and not longer than MAX_ERROR_CHARS.
+
+    The callers already pass texts of their own making (graphs/order/nodes.py); this is the
+    last line, for whatever caller forgets."""
+    return _UNSTORABLE.sub("\ufffd", error)[:MAX_ERROR_CHARS]
+
+
+def _storable_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(fields.get("error"), str):
+        fields["error"] = storable_error(fields["error"])
+    return fields
+
+
 def transition(
     session: Session, order_id: uuid.UUID, *, from_: tuple[str, ...], to: str, **fields: Any
 ) -> bool:
@@ -132,7 +154,7 @@ def transition(
     result = session.execute(
         update(Order)
         .where(Order.id == order_id, Order.status.in_(from_))
-        .values(status=to, updated_at=utcnow(), **fields)
+        .values(status=to, updated_at=utcnow(), **_storable_fields(fields))
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -173,7 +195,7 @@ def record_step(
     else:
         entry["finished_at"] = now
     if error is not None:
-        entry["error"] = error
+        entry["error"] = storable_error(error)
     order.updated_at = utcnow()
     session.flush()
 
@@ -211,7 +233,7 @@ def update_order(session: Session, order_id: uuid.UUID, **fields: Any) -> None:
     session.execute(
         update(Order)
         .where(Order.id == order_id)
-        .values(updated_at=utcnow(), **fields)
+        .values(updated_at=utcnow(), **_storable_fields(fields))
         .execution_options(synchronize_session=False)
     )
 

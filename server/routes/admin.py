@@ -8,14 +8,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
 
 from server import audit_log
 from server.audit_log import AuditPage, AuditQuery
 from server.commands import CommandIn, CommandOut
-from server.deps import AdminPrincipal, AppServices, Services
+from server.deps import AdminPrincipal, Services
 from tools import audit
-from tools.access import Principal
 from tools.drive import (
     CreatedSheet,
     CreateSheetArgs,
@@ -30,11 +28,6 @@ from tools.summary import Summary, SummaryArgs
 router = APIRouter(prefix="/admin", tags=["admin"])
 
 
-def _run(services: AppServices, principal: Principal, tool: str, args: BaseModel) -> BaseModel:
-    """Run an admin tool through the registry, which checks the caller's role again."""
-    return services.registry.execute(tool, args, services.context_for(principal))
-
-
 @router.get("/sheets", response_model=SheetList, summary="List sheets")
 def list_sheets(
     principal: AdminPrincipal,
@@ -42,7 +35,7 @@ def list_sheets(
     query: Annotated[ListSheetsArgs, Query()],
 ) -> Any:
     """Spreadsheets in the drive, newest first, filtered by name, folder and modification dates."""
-    return _run(services, principal, "list_sheets", query)
+    return services.act(principal, "list_sheets", query)
 
 
 @router.post(
@@ -53,7 +46,7 @@ def list_sheets(
 )
 def create_sheet(body: CreateSheetArgs, principal: AdminPrincipal, services: Services) -> Any:
     """Copy a template from Templates/ to a new sheet; 409 if the name is taken."""
-    return _run(services, principal, "create_sheet_from_template", body)
+    return services.act(principal, "create_sheet_from_template", body)
 
 
 @router.get("/files", response_model=FileList, summary="List a folder")
@@ -63,7 +56,7 @@ def list_files(
     query: Annotated[ListFilesArgs, Query()],
 ) -> Any:
     """A folder's files and subfolders (the root when none), filtered by kind and name."""
-    return _run(services, principal, "list_files", query)
+    return services.act(principal, "list_files", query)
 
 
 @router.post(
@@ -74,7 +67,7 @@ def list_files(
 )
 def build_summary(body: SummaryArgs, principal: AdminPrincipal, services: Services) -> Any:
     """Group orders by product, status, customer or day over a date range into a new sheet."""
-    return _run(services, principal, "build_summary_sheet", body)
+    return services.act(principal, "build_summary_sheet", body)
 
 
 @router.get("/audit", response_model=AuditPage, summary="Search the audit log")

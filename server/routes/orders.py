@@ -19,6 +19,7 @@ from server.images import MAX_BYTES, CheckedImage, ImageRejected, check_image
 from server.schemas import ORDER_EXAMPLE, OrderAccepted, OrderCreate
 from tools import orders
 from tools.orders import ListOrdersArgs, OrderId, OrderList, OrderView, Review, ReviewArgs
+from tools.safe_text import SafeLine
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -82,7 +83,7 @@ async def place_order(
     request: Request,
     principal: CurrentPrincipal,
     services: Services,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[SafeLine | None, Header(max_length=200)] = None,
 ) -> Any:
     """Place an order (JSON, or multipart with ``order`` and ``image`` parts). The pipeline starts
     after the order is stored; poll ``GET /orders/{id}`` for its progress."""
@@ -145,10 +146,10 @@ def review_order(
     """Approve the current design (``{"approved": true}``) or send it back with feedback for a
     new version. 409 unless the order is awaiting approval."""
     args = ReviewArgs(order_id=str(order_id), approved=review.approved, feedback=review.feedback)
-    return orders.approve_order(services.context_for(principal), args)
+    return services.act(principal, "approve_order", args)
 
 
 @router.post("/{order_id}/retry", response_model=OrderView, summary="Retry a failed order")
 def retry_order(order_id: uuid.UUID, principal: StaffPrincipal, services: Services) -> OrderView:
     """Re-run the step that failed and carry on (operators and admins). 409 unless failed."""
-    return orders.retry_order(services.context_for(principal), OrderId(order_id=str(order_id)))
+    return services.act(principal, "retry_order", OrderId(order_id=str(order_id)))

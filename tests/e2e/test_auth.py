@@ -1,15 +1,23 @@
 """Hostile and revoked tokens over real HTTP: always 401 (403 for a valid token without the
-role), never a 5xx; revoking your own token signs you out."""
+role), never a 5xx; revoking your own token signs you out. Refresh tokens work once, and a
+spent one used again ends its family; sign-in limits slow guessing without locking a user out
+from elsewhere (other client addresses are other 127.x.y.z, all this machine)."""
 
 from __future__ import annotations
 
 import subprocess
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from server.schemas import ORDER_EXAMPLE
 from server.security import KeyRing, issue_token
+from tests.support.databases import DatabaseFactory
 from tests.support.server import ATELIER, ServerProcess
 from tests.unit.test_security import HOSTILE, claims, signed, with_claims
 from tools.access import Role
@@ -150,7 +158,7 @@ def test_weak_passwords_and_duplicates_are_refused(server: ServerProcess) -> Non
     assert twice.returncode == 1 and "exists" in twice.stderr
 
 
-def test_sign_ins_are_rate_limited_per_username(server: ServerProcess) -> None:
+def test_sign_ins_are_rate_limited_per_username_and_address(server: ServerProcess) -> None:
     with httpx.Client(base_url=server.url) as client:
         answers = [
             sign_in(client, username="mallory", password=f"guess number {i}").status_code
@@ -193,3 +201,166 @@ def test_api_keys_are_shown_once_scoped_and_revocable(server: ServerProcess) -> 
         assert wrong.status_code == 401
         raw = server.log()
         assert key not in raw  # never logged
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def signed_in(server: ServerProcess, username: str) -> dict[str, Any]:
+    """A new customer account, signed in: its first pair of tokens."""
+    atelier_users(
+        server, "create", username, "--role", "customer", "--password-stdin", password=PASSWORD
+    )
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        answer = sign_in(client, username=username, password=PASSWORD)
+    assert answer.status_code == 200, answer.text
+    tokens: dict[str, Any] = answer.json()
+    return tokens
+
+
+def refresh(client: httpx.Client, token: str) -> httpx.Response:
+    return sign_in(client, grant_type="refresh_token", refresh_token=token)
+
+
+def test_a_refresh_token_presented_five_times_at_once_works_once(server: ServerProcess) -> None:
+    spent = signed_in(server, "rosa")["refresh_token"]
+    start = threading.Barrier(5)
+
+    def present(_: int) -> httpx.Response:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            start.wait()
+            return refresh(client, spent)
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        answers = list(pool.map(present, range(5)))
+    assert sorted(a.status_code for a in answers) == [200, 401, 401, 401, 401]
+    [winner] = [a.json() for a in answers if a.status_code == 200]
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        assert refresh(client, spent).status_code == 401
+        # Everything issued from the spent token is refused: a thief's pair or the owner's.
+        assert client.get("/orders", headers=bearer(winner["access_token"])).status_code == 401
+        assert refresh(client, winner["refresh_token"]).status_code == 401
+
+
+def test_a_spent_refresh_token_used_again_revokes_every_token_from_its_sign_in(
+    server: ServerProcess,
+) -> None:
+    first = signed_in(server, "sven")
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        second = refresh(client, first["refresh_token"]).json()
+        third = refresh(client, second["refresh_token"]).json()
+        assert client.get("/orders", headers=bearer(third["access_token"])).status_code == 200
+
+        reused = refresh(client, first["refresh_token"])
+        assert reused.status_code == 401
+        assert "spent" in reused.json()["detail"] and "sign in again" in reused.json()["detail"]
+        for pair in (first, second, third):
+            refused = client.get("/orders", headers=bearer(pair["access_token"]))
+            assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
+        assert refresh(client, third["refresh_token"]).status_code == 401
+
+        again = sign_in(client, username="sven", password=PASSWORD)  # a new family
+        assert (
+            client.get("/orders", headers=bearer(again.json()["access_token"])).status_code == 200
+        )
+
+
+def test_revoking_a_refresh_token_signs_that_sign_in_out(server: ServerProcess) -> None:
+    tina, uma = signed_in(server, "tina"), signed_in(server, "uma")
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        revoke = "/auth/revoke"
+        as_tina = bearer(tina["access_token"])
+        others = client.post(revoke, json={"token": uma["refresh_token"]}, headers=as_tina)
+        assert others.status_code == 403 and "admins" in others.json()["detail"]
+
+        own = client.post(revoke, json={"token": tina["refresh_token"]}, headers=as_tina)
+        assert own.status_code == 204
+        assert refresh(client, tina["refresh_token"]).status_code == 401
+        assert client.get("/orders", headers=as_tina).status_code == 401  # its access token too
+
+        as_ada = bearer(server.token("ada", Role.ADMIN))
+        by_admin = client.post(revoke, json={"token": uma["refresh_token"]}, headers=as_ada)
+        assert by_admin.status_code == 204
+        assert refresh(client, uma["refresh_token"]).status_code == 401
+        assert client.get("/orders", headers=bearer(uma["access_token"])).status_code == 401
+
+        forged = with_claims(tina["refresh_token"], sub="uma")
+        assert client.post(revoke, json={"token": forged}, headers=as_ada).status_code == 401
+
+
+def test_api_keys_with_the_same_name_are_different_callers(server: ServerProcess) -> None:
+    admin = bearer(server.token("ada", Role.ADMIN))
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        made = [
+            client.post("/auth/api-keys", json={"name": "twin", "role": "customer"}, headers=admin)
+            for _ in range(2)
+        ]
+        keys = [{"X-API-Key": m.json()["key"]} for m in made]
+        placed = [client.post("/orders", json=ORDER_EXAMPLE, headers=k).json()["id"] for k in keys]
+        for key, order in zip(keys, placed, strict=True):
+            mine = client.get("/orders", headers=key).json()
+            assert [o["id"] for o in mine["items"]] == [order]
+        assert client.get(f"/orders/{placed[1]}", headers=keys[0]).status_code == 404
+
+
+def client_at(server: ServerProcess, address: str) -> httpx.Client:
+    """A client of ``server`` whose requests come from ``address`` (a 127.x.y.z)."""
+    transport = httpx.HTTPTransport(local_address=address)
+    return httpx.Client(base_url=server.url, timeout=30, transport=transport)
+
+
+@pytest.fixture(scope="module")
+def limited(
+    databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """A server with small sign-in limits: 3 failures per username and address, 6 attempts
+    per address."""
+    env = {
+        "ATELIER_DATABASE_URL": databases.create(),
+        "ATELIER_RATE_LIMIT_LOGINS": "3/minute",
+        "ATELIER_RATE_LIMIT_LOGINS_PER_CLIENT": "6/minute",
+    }
+    with ServerProcess(tmp_path_factory.mktemp("limited"), env) as process:
+        yield process
+
+
+def test_one_address_guessing_many_usernames_is_slowed(limited: ServerProcess) -> None:
+    with client_at(limited, "127.0.0.2") as sprayer, client_at(limited, "127.0.0.3") as other:
+        answers = [
+            sign_in(sprayer, username=f"user-{i}", password="Winter2026!!").status_code
+            for i in range(6)
+        ]
+        assert answers == [401] * 6
+        refused = sign_in(sprayer, username="user-99", password="Winter2026!!")
+        assert refused.status_code == 429
+        assert "too many sign-ins from this address" in refused.json()["detail"]
+        assert 0 < int(refused.headers["retry-after"]) <= 60
+        assert sign_in(other, username="user-0", password="Winter2026!!").status_code == 401
+
+
+def test_guessing_from_elsewhere_does_not_lock_the_user_out(limited: ServerProcess) -> None:
+    atelier_users(
+        limited, "create", "vera", "--role", "customer", "--password-stdin", password=PASSWORD
+    )
+    with client_at(limited, "127.0.0.4") as attacker, client_at(limited, "127.0.0.5") as vera:
+        answers = [sign_in(attacker, username="vera", password=f"guess {i}") for i in range(4)]
+        assert [a.status_code for a in answers] == [401, 401, 401, 429]
+        assert "failed sign-ins for this username" in answers[-1].json()["detail"]
+        for _ in range(4):  # her own successes do not count against her
+            assert sign_in(vera, username="vera", password=PASSWORD).status_code == 200
+
+
+def test_sign_ins_across_the_service_are_limited(
+    databases: DatabaseFactory, tmp_path: Path
+) -> None:
+    env = {
+        "ATELIER_DATABASE_URL": databases.create(),
+        "ATELIER_RATE_LIMIT_LOGINS_GLOBAL": "3/minute",
+    }
+    with ServerProcess(tmp_path, env) as busy:
+        answers = []
+        for address in ("127.0.1.1", "127.0.1.2", "127.0.1.3", "127.0.1.4"):
+            with client_at(busy, address) as client:
+                answers.append(sign_in(client, username=address, password="Winter2026!!"))
+    assert [a.status_code for a in answers] == [401, 401, 401, 429]
+    assert "too many sign-ins across the service" in answers[-1].json()["detail"]

@@ -5,6 +5,9 @@ exist). A test also checks that the matrix covers every route the API publishes.
 
 from __future__ import annotations
 
+import getpass
+import subprocess
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,12 +16,14 @@ import pytest
 
 from server.schemas import ORDER_EXAMPLE
 from tests.support.http import wait_for_status
-from tests.support.server import ServerProcess, client_for
+from tests.support.server import ATELIER, ServerProcess, client_for
 from tools.access import Role
 
 pytestmark = pytest.mark.slow
 
 CALLERS = ("anonymous", "owner", "other customer", "operator", "admin")
+STAFF = ("operator", "admin")
+SUBJECTS = {"operator": "olga", "admin": "ada"}
 OK = "ok"
 
 # Tested on their own (test_auth.py): they act on tokens, not on objects a role may reach.
@@ -127,13 +132,21 @@ def test_matrix(
     caller: str,
     expected: Any,
 ) -> None:
-    response = clients[caller].request(method, path.format(**objects), json=body)
+    request_id = uuid.uuid4().hex
+    response = clients[caller].request(
+        method, path.format(**objects), json=body, headers={"X-Request-ID": request_id}
+    )
     assert response.status_code < 500, response.text
     if expected == OK:
         assert response.status_code not in (401, 403, 404), response.text
     else:
         assert response.status_code == expected, response.text
         assert response.json()["detail"]
+    if method != "GET" and caller in STAFF and expected == OK:
+        # Every action staff take is on the audit trail, whichever route it came through.
+        entries = clients["admin"].get("/admin/audit", params={"request_id": request_id}).json()
+        assert entries["total"] >= 1, f"no audit entry for {method} {path} as {caller}"
+        assert {e["subject"] for e in entries["items"]} == {SUBJECTS[caller]}
 
 
 def test_the_matrix_covers_every_route(server: ServerProcess) -> None:
@@ -143,3 +156,31 @@ def test_the_matrix_covers_every_route(server: ServerProcess) -> None:
     }
     covered = {(m, template) for m, template, *_ in MATRIX} | ELSEWHERE
     assert published <= covered, f"routes missing from the matrix: {published - covered}"
+
+
+def test_account_changes_at_the_command_line_are_audited(
+    server: ServerProcess, clients: dict[str, httpx.Client]
+) -> None:
+    """The CLI is a door too: who ran it on which machine account, what changed."""
+
+    def users(*args: str) -> None:
+        subprocess.run(
+            [str(ATELIER), "users", *args],
+            env=server.env,
+            input="a long enough password\n",
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+
+    users("create", "cli-made", "--role", "operator", "--password-stdin")
+    users("disable", "cli-made")
+    by_action = {
+        action: clients["admin"].get("/admin/audit", params={"action": action}).json()["items"]
+        for action in ("create_user", "disable_user")
+    }
+    created, disabled = by_action["create_user"], by_action["disable_user"]
+    assert [e["arguments"] for e in created] == [{"username": "cli-made", "role": "operator"}]
+    assert [e["arguments"] for e in disabled] == [{"username": "cli-made"}]
+    assert created[0]["subject"] == f"cli:{getpass.getuser()}"

@@ -47,10 +47,8 @@ def test_generated_requests_never_cause_a_server_error(server: ServerProcess) ->
             f"{server.url}/openapi.json",
             "--checks",
             "all",
-            # Not "stateful": schemathesis 4.15's state machine can fail on its own
-            # ("Unsupported type: 'bytes'") depending on the ids it is given.
             "--phases",
-            "examples,coverage,fuzzing",
+            "examples,coverage,fuzzing,stateful",
             "--max-examples",
             EXAMPLES,
             "--seed",

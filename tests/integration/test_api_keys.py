@@ -17,7 +17,7 @@ def test_a_key_works_until_it_expires(db: Database) -> None:
     keys = ApiKeys(db)
     made = keys.create(ApiKeyIn(name="storefront", role=Role.CUSTOMER, expires_in_days=30), ADA)
     now = datetime.now(UTC)
-    assert keys.principal_for(made.key, now) == Principal("key:storefront", Role.CUSTOMER)
+    assert keys.principal_for(made.key, now) == Principal(f"key:{made.id}", Role.CUSTOMER)
     assert keys.principal_for(made.key, now + timedelta(days=29)) is not None
     assert keys.principal_for(made.key, now + timedelta(days=31)) is None
 
@@ -32,3 +32,13 @@ def test_keys_without_expiry_and_only_hashes_stored(db: Database) -> None:
             str(v) for row in conn.execute(text("SELECT * FROM api_keys")) for v in row
         )
     assert made.key not in stored and made.key[:10] in stored  # the prefix, for lists
+
+
+def test_keys_with_the_same_name_are_different_callers(db: Database) -> None:
+    keys = ApiKeys(db)
+    first, second = (
+        keys.create(ApiKeyIn(name="storefront", role=Role.CUSTOMER), ADA) for _ in range(2)
+    )
+    one, other = keys.principal_for(first.key), keys.principal_for(second.key)
+    assert one is not None and other is not None
+    assert (one.sub, other.sub) == (f"key:{first.id}", f"key:{second.id}")

@@ -3,6 +3,7 @@ retried alone, and runs a stopped process left behind carried on from their chec
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 import threading
@@ -29,7 +30,7 @@ from tools.catalog import build_registry
 from tools.context import ToolContext
 from tools.design.base import DesignRequest, DesignResult, ProgressCallback
 from tools.design.layout import LayoutEngine
-from tools.notify.base import Channel
+from tools.notify.base import Channel, DeliveryError, Message
 from tools.notify.log_channel import LogChannel
 from tools.notify.webhook import WebhookChannel
 from tools.orders import order_view
@@ -285,3 +286,73 @@ def test_design_progress_shows_while_the_design_is_made(
     assert view.status == "awaiting_approval" and view.progress_percent == 100
     [design] = [s for s in view.steps if s.step == "generate_design"]
     assert design.progress is not None and design.progress.done == 4  # the last step is always kept
+
+
+# --- Error texts on an order are ours (never a copy of an exception's message) ---------------
+
+SECRET_NAME = "Zelda\x00Quux"  # a NUL: PostgreSQL refuses it in a text column
+
+
+def leaked(text: str | None) -> bool:
+    return any(part in (text or "") for part in ("Zelda", "Quux", "zelda@example.com"))
+
+
+def test_a_failure_on_customer_data_is_saved_in_our_words_and_retried_after_a_fix(
+    db: Database, pool: ConnectionPool, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An old row (or any data the API's checks never saw) with a NUL in the customer's name:
+    openpyxl's error would quote the name, NUL included, so saving it as the order's error
+    failed and left the order processing for good. Now the order fails with our message."""
+    caplog.set_level(logging.DEBUG)
+    runner = make_runner(db, pool, tmp_path)
+    order_id = add_order(db, customer_name=SECRET_NAME, customer_email="zelda@example.com")
+    assert runner.start(order_id) == OrderStatus.FAILED
+
+    order = load(db, order_id)
+    assert (order.status, order.failed_step) == (OrderStatus.FAILED, "fill_workbook")
+    assert order.error == "the order workbook could not be written (IllegalCellText)"
+    assert steps(db, order_id)["fill_workbook"]["error"] == order.error
+    assert not leaked(str(order.steps))
+    assert "order workbook could not be written" in caplog.text
+    assert "File " in caplog.text  # the traceback's frames are kept for developers
+    assert not leaked(caplog.text)
+
+    # Someone corrects the name; an operator retries, and the failed step runs again.
+    with db.session() as session:
+        fixed = repo.get_order(session, order_id, for_update=True)
+        assert fixed is not None
+        fixed.customer_name = "Zelda Quux"
+    with db.session() as session:
+        assert repo.transition(
+            session, order_id, from_=(OrderStatus.FAILED,), to=OrderStatus.PROCESSING
+        )
+    assert runner.retry(order_id) == OrderStatus.AWAITING_APPROVAL
+    assert load(db, order_id).error is None
+
+
+class QuotingChannel:
+    """A channel whose errors quote what it was sent, as a third party's channel may."""
+
+    name = "quoting"
+
+    def deliver(self, message: Message) -> None:
+        raise DeliveryError(f"{message.recipient} refused: {message.body}")
+
+
+def test_a_channel_error_quoting_the_customer_is_not_copied(
+    db: Database, pool: ConnectionPool, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    runner = make_runner(db, pool, tmp_path, channels=[LogChannel(), QuotingChannel()])
+    order_id = add_order(db, customer_name="Zelda Quux", customer_email="zelda@example.com")
+    assert runner.start(order_id) == OrderStatus.FAILED
+
+    order = load(db, order_id)
+    assert order.failed_step == "notify_review"
+    assert order.error == "the review notifications could not be delivered (DeliveryError)"
+    assert steps(db, order_id)["notify_review"]["error"] == order.error
+    with db.session() as session:
+        rows = outbox.for_order(session, order_id)
+    assert [r.last_error for r in rows] == ["quoting: DeliveryError"] * 2
+    assert "z***@example.com" in caplog.text  # the log channel names the address masked
+    assert not leaked(caplog.text)

@@ -117,3 +117,22 @@ def test_a_damaged_workbook_is_skipped_not_fatal(
     damaged.write_bytes(b"not a zip file")
     summary = build_summary_sheet(ctx, SummaryArgs(sources=["workbooks"]))
     assert summary.rows == [] and summary.totals.orders == 0
+
+
+FORMULA_LIKE = ['=HYPERLINK("http://x","y")', "=1+1", "#N/A", "+1+1", "-1", "@SUM(A1)"]
+
+
+def test_customer_names_that_look_like_formulas_stay_text(
+    ctx: ToolContext, db: Database, tmp_path: Path
+) -> None:
+    for name in FORMULA_LIKE:
+        add_order(db, customer_name=name, created_at=at(3))
+    summary = build_summary_sheet(ctx, SummaryArgs(group_by="customer"))
+
+    sheet = openpyxl.load_workbook(tmp_path / "drive" / summary.path)["Summary"]
+    groups = [row[0] for row in sheet.iter_rows(min_row=3, max_col=1) if row[0].value != "Total"]
+    assert sorted(cell.value for cell in groups) == sorted(FORMULA_LIKE)  # intact
+    for cell in groups:
+        assert cell.data_type == "s", cell.value
+    # A summary makes no formula at all.
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)

@@ -151,3 +151,30 @@ def test_starter_templates_only_seed_a_new_drive(tmp_path: Path) -> None:
     (tmp_path / "d/Templates/Invoice.xlsx").unlink()
     assert ensure_starter_templates(drive, tmp_path) == []  # a person's deletion stands
     assert not (tmp_path / "d/Templates/Invoice.xlsx").exists()
+
+
+def test_the_tools_do_not_reach_through_links_that_leave_the_drive(
+    ctx: ToolContext, drive: LocalDrive, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Payroll.xlsx").write_bytes(b"secret")
+    (drive.root / "Reports/linkdir").symlink_to(outside, target_is_directory=True)
+    (drive.root / "Templates/Leak.xlsx").symlink_to(outside / "Payroll.xlsx")
+
+    everything = list_sheets(ctx, ListSheetsArgs(limit=200))
+    assert not {"Leak.xlsx", "Payroll.xlsx"} & set(names(everything))
+    assert "linkdir" not in [f.name for f in list_files(ctx, ListFilesArgs(folder="Reports")).files]
+    # Named directly, the link is refused, not matched loosely to a folder that is inside.
+    with pytest.raises(InvalidInput, match="outside the drive"):
+        list_files(ctx, ListFilesArgs(folder="Reports/linkdir"))
+    with pytest.raises(InvalidInput, match="outside the drive"):
+        list_sheets(ctx, ListSheetsArgs(folder="Reports/linkdir"))
+    with pytest.raises(NotFound, match="no template matches 'Leak'"):
+        create_sheet_from_template(ctx, CreateSheetArgs(template="Leak", title="Stolen"))
+    with pytest.raises(InvalidInput, match="outside the drive"):
+        create_sheet_from_template(
+            ctx, CreateSheetArgs(template="Invoice", title="Planted", folder="Reports/linkdir")
+        )
+    assert sorted(p.name for p in outside.iterdir()) == ["Payroll.xlsx"]
+    assert not (drive.root / "Stolen.xlsx").exists()

@@ -1,10 +1,22 @@
-"""The per-caller sliding-window rate limiter, on a clock the test moves."""
+"""The per-caller sliding-window rate limiter, on a clock the test moves; and the gate that
+lets only so many costly checks run at once, with real threads."""
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
-from server.rate_limits import SWEEP_ABOVE, RateLimit, RateLimited, RateLimiter
+from server.rate_limits import (
+    SWEEP_ABOVE,
+    Busy,
+    ConcurrencyGate,
+    RateLimit,
+    RateLimited,
+    RateLimiter,
+)
 
 
 class Clock:
@@ -72,3 +84,66 @@ def test_callers_gone_quiet_are_forgotten() -> None:
     limiter.check("sign-ins", "late")
     with pytest.raises(RateLimited):  # the live ones keep their counts
         limiter.check("sign-ins", "late")
+
+
+def test_only_recorded_calls_count_when_checking_without_recording() -> None:
+    """Sign-ins count failures only: checking leaves no trace, recording does."""
+    clock = Clock()
+    limiter = RateLimiter({"failures": RateLimit(2, "minute")}, clock)
+    for _ in range(5):
+        limiter.check("failures", "jane", record=False)
+    assert limiter._calls == {}  # checks alone remember nobody
+    limiter.record("failures", "jane")
+    limiter.record("failures", "jane")
+    with pytest.raises(RateLimited):
+        limiter.check("failures", "jane", record=False)
+    limiter.check("failures", "bob", record=False)
+    clock.now += 60
+    limiter.check("failures", "jane", record=False)
+
+
+def test_the_gate_lets_no_more_than_its_limit_run_at_once() -> None:
+    gate = ConcurrencyGate("checks", limit=3, wait_s=10)
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def check() -> None:
+        nonlocal running, most
+        with gate.held():
+            with lock:
+                running += 1
+                most = max(most, running)
+            time.sleep(0.05)
+            with lock:
+                running -= 1
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        for done in [pool.submit(check) for _ in range(24)]:
+            done.result()
+    assert most == 3
+
+
+def test_a_caller_that_waits_too_long_is_told_to_come_back() -> None:
+    gate = ConcurrencyGate("password checks", limit=1, wait_s=0.1)
+    inside, leave = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with gate.held():
+            inside.set()
+            leave.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert inside.wait(5)
+        started = time.monotonic()
+        with pytest.raises(Busy) as refused, gate.held():
+            pass
+        assert 0.1 <= time.monotonic() - started < 2  # waited a little, then gave up
+        assert refused.value.status_code == 503 and refused.value.retry_after >= 1
+        assert "too many password checks at once" in refused.value.message
+    finally:
+        leave.set()
+        holder.join()
+    with gate.held():  # the place is free again
+        pass

@@ -67,10 +67,19 @@ def test_round_trip_carries_every_claim() -> None:
     verified = verify_token(KEYS, token)
     assert verified.principal == Principal("jane", Role.CUSTOMER)
     payload = jwt.decode(token, SECRET, algorithms=["HS256"], audience=AUDIENCE)
-    assert set(payload) == {"sub", "role", "iat", "exp", "iss", "aud", "jti"}
+    assert set(payload) == {"sub", "role", "iat", "exp", "iss", "aud", "jti", "fam"}
     assert verified.jti == payload["jti"] and len(payload["jti"]) == 32
+    assert verified.family == payload["fam"] == payload["jti"]  # a family of its own
     assert jwt.get_unverified_header(token)["kid"] == "default"
     assert issue_token(KEYS, "jane", Role.CUSTOMER) != token  # a new jti each time
+
+
+def test_tokens_of_one_family_carry_it_and_older_tokens_are_their_own() -> None:
+    first = verify_token(KEYS, issue_token(KEYS, "jane", Role.CUSTOMER, family="f1"))
+    second = verify_token(KEYS, issue_token(KEYS, "jane", Role.CUSTOMER, family="f1"))
+    assert first.family == second.family == "f1" and first.jti != second.jti
+    before_families = verify_token(KEYS, signed(claims()))  # no fam claim
+    assert before_families.family == before_families.jti == "a1b2c3"
 
 
 def test_a_rotated_key_keeps_verifying_until_removed() -> None:
@@ -100,6 +109,8 @@ HOSTILE: dict[str, str] = {
     "expired": signed(claims(exp=int(time.time()) - 10)),
     "no exp": signed(claims(exp=None)),
     "no jti": signed(claims(jti=None)),
+    "empty family": signed(claims(fam="")),
+    "family not a string": signed(claims(fam=7)),
     "empty sub": signed(claims(sub="")),
     "other audience": signed(claims(aud="someone-else")),
     "no audience": signed(claims(aud=None)),

@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from PIL import Image
 
+from tools.cells import IllegalCellText
 from tools.workbook import (
     PREVIEW_MAX_PX,
     WorkbookOrder,
@@ -146,23 +147,78 @@ def test_dates_are_naive_utc_datetimes_with_a_date_format(workbook_path: Path) -
     assert fields(sheet)["Approved (UTC)"] == datetime(2024, 5, 3, 12, 0)
 
 
-def test_customer_text_starting_with_equals_stays_text(workbook_path: Path) -> None:
-    sneaky = replace(
+# Strings openpyxl would store as a formula ("=...") or an error value ("#N/A"), and ones a
+# spreadsheet app reads as a formula when typed ("+", "-", "@").
+FORMULA_LIKE = [
+    '=HYPERLINK("http://evil.example","click")',
+    "=1+1",
+    "=cmd|' /C calc'!A0",
+    "#N/A",
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+]
+
+
+def test_every_string_from_data_is_text_in_every_sheet(workbook_path: Path) -> None:
+    sneaky = iter(FORMULA_LIKE * 3)
+    order = replace(
         ORDER,
-        brief='=HYPERLINK("http://evil.example","click")',
-        options={"engraving": "=1+1"},
+        order_id=next(sneaky),
+        customer_name=next(sneaky),
+        customer_email=next(sneaky),
+        customer_phone=next(sneaky),
+        product_key=next(sneaky),
+        product_name=next(sneaky),
+        options={next(sneaky): next(sneaky), "engraving": next(sneaky)},
+        brief=next(sneaky),
+        status=next(sneaky),
     )
-    feedback = replace(VERSIONS[1], feedback="=cmd|' /C calc'!A0")
-    write_order_workbook(workbook_path, sneaky, [feedback], None)
+    version = WorkbookVersion(
+        1,
+        next(sneaky),
+        next(sneaky),
+        datetime(2024, 5, 1, tzinfo=UTC),
+        next(sneaky),
+        next(sneaky),
+        next(sneaky),
+    )
+    written = {
+        *(getattr(order, name) for name in ("order_id", "customer_name", "brief", "status")),
+        *(getattr(order, name) for name in ("customer_email", "customer_phone", "product_key")),
+        order.product_name,
+        *order.options.values(),
+        *(version.engine, version.model, version.feedback, version.decision, version.file_name),
+    }
+    write_order_workbook(workbook_path, order, [version], None)
 
     workbook = load_workbook(workbook_path)
     order_sheet = workbook["Order"]
-    for label in ("Brief", "Option: engraving"):
-        cell = order_sheet.cell(row=row_of(order_sheet, label), column=2)
-        assert cell.data_type == "s", label
-    assert order_sheet.cell(row=row_of(order_sheet, "Total"), column=2).data_type == "f"
-    assert workbook["Versions"]["E2"].data_type == "s"
-    assert workbook["Versions"]["E2"].value == "=cmd|' /C calc'!A0"
+    total = order_sheet.cell(row=row_of(order_sheet, "Total"), column=2)
+    assert total.data_type == "f"  # the one formula we make ourselves
+    strings = [
+        cell
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and cell is not total
+    ]
+    assert written <= {cell.value for cell in strings}  # each value intact
+    for cell in strings:
+        assert cell.data_type == "s", (cell.parent.title, cell.coordinate, cell.value)
+        assert cell.quotePrefix == cell.value.startswith(("=", "+", "-", "@")), cell.value
+
+
+def test_a_character_a_workbook_cannot_hold_is_refused_without_quoting_it(
+    workbook_path: Path,
+) -> None:
+    with pytest.raises(IllegalCellText) as refused:
+        write_order_workbook(
+            workbook_path, replace(ORDER, customer_name="Ada\x00Lovelace"), [], None
+        )
+    assert "Ada" not in str(refused.value) and "U+0000" in str(refused.value)
+    assert "B3" in str(refused.value)  # the cell, for whoever fixes the data
+    assert not workbook_path.exists()
 
 
 def test_brief_wraps(workbook_path: Path) -> None:

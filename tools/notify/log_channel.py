@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from tools.log_privacy import mask_email
 from tools.notify.base import Message
 
 __all__ = ["LogChannel"]
@@ -12,8 +13,8 @@ logger = logging.getLogger(__name__)
 
 
 class LogChannel:
-    """Log a Message's event, audience, recipient and subject at INFO (never its body or payload,
-    which may hold customer details the log does not need)."""
+    """Log a Message's event, audience, masked recipient and subject at INFO (never the full
+    address, nor the body or payload, which may hold customer details the log does not need)."""
 
     name = "log"
 
@@ -23,7 +24,7 @@ class LogChannel:
             "notify %s to %s <%s>: %s [%s]",
             message.event,
             message.audience,
-            message.recipient or "no recipient",
+            mask_email(message.recipient) if message.recipient else "no recipient",
             message.subject,
             message.key,
         )

@@ -135,7 +135,10 @@ class SmtpChannel:
             # Header values may not hold line breaks; a multi-line subject is flattened.
             email["Subject"] = " ".join(message.subject.split())
         except ValueError as exc:
-            raise DeliveryError(f"smtp: cannot address this message: {exc}") from exc
+            # The header check's message may quote the address or subject: name its class only.
+            raise self._failed(
+                f"cannot address this message ({type(exc).__name__})", permanent=True
+            ) from None
         email["Date"] = formatdate(usegmt=True)
         email["Message-ID"] = message_id(message.key)
         email["X-Atelier-Event"] = message.event
@@ -151,8 +154,12 @@ class SmtpChannel:
             smtp.send_message(email)
 
     def _failed(self, problem: str, *, permanent: bool) -> DeliveryError:
+        """The error to raise, logged here: the outbox keeps only the error's class, so this
+        line (host, port, SMTP codes and exception classes, never an address) is the detail."""
         kind = "refused" if permanent else "failed"
-        return DeliveryError(f"smtp via {self.host}:{self.port} {kind}: {problem}")
+        text = f"smtp via {self.host}:{self.port} {kind}: {problem}"
+        logger.warning("%s", text)
+        return DeliveryError(text)
 
 
 def _backoff_delay(first: float, attempt: int) -> float:

@@ -158,9 +158,7 @@ class WebhookChannel:
                     return
                 last_problem = f"HTTP {response.status_code}"
                 if not _is_retryable(response.status_code):
-                    raise DeliveryError(
-                        f"webhook to {self.host} refused: {last_problem} (not retried)"
-                    )
+                    raise self._failed(f"refused: {last_problem} (not retried)")
                 delay = _retry_after(response)
             if attempt == self._attempts:
                 break
@@ -175,9 +173,15 @@ class WebhookChannel:
                 delay,
             )
             self._sleep(delay)
-        raise DeliveryError(
-            f"webhook to {self.host} failed after {self._attempts} attempt(s): {last_problem}"
-        )
+        raise self._failed(f"failed after {self._attempts} attempt(s): {last_problem}")
+
+    def _failed(self, problem: str) -> DeliveryError:
+        """The error to raise, logged here: the outbox keeps only the error's class, so this
+        line (host, HTTP status, transport error) is the detail. Never the URL's path (it may
+        hold a token) nor the message (it holds the customer's address)."""
+        text = f"webhook to {self.host} {problem}"
+        logger.warning("%s", text)
+        return DeliveryError(text)
 
     def _headers(self, message: Message, body: bytes) -> dict[str, str]:
         # Signed per attempt, so a late retry still passes the receiver's freshness check.

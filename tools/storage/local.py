@@ -7,7 +7,10 @@ from pathlib import Path, PurePosixPath
 
 from tools.errors import Conflict, InvalidInput, NotFound
 from tools.files import copy_atomically, sha256_file
+from tools.safe_text import first_unsafe_character
 from tools.storage.base import StoredFile
+
+MAX_NAME_BYTES = 255  # what Linux, macOS and Windows file systems (and so a drive) allow
 
 
 def clean_relative_path(path: str) -> PurePosixPath:
@@ -19,6 +22,8 @@ def clean_relative_path(path: str) -> PurePosixPath:
         raise InvalidInput(f"path must be relative to the drive root, got {path!r}")
     if any(part == ".." for part in pure.parts):
         raise InvalidInput(f"path must not contain '..': {path!r}")
+    if any(len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for part in pure.parts):
+        raise InvalidInput(f"a file or folder name is at most {MAX_NAME_BYTES} bytes long")
     return PurePosixPath(*[p for p in pure.parts if p not in ("", ".")])
 
 
@@ -31,23 +36,37 @@ def clean_name(name: str) -> str:
 
 
 class LocalDrive:
-    """Folders are directories, files are files, sheets are ``.xlsx`` workbooks."""
+    """Folders are directories, files are files, sheets are ``.xlsx`` workbooks.
+
+    The root is a wall. A person may put anything in the folder tree, symlinks included, so
+    every path is resolved with its symlinks followed and must stay inside the root: a path
+    named directly that leaves it is refused (InvalidInput), and listings leave out what leads
+    outside. Symlinks that stay inside work like what they point to; a recursive listing does
+    not descend into a symlinked folder (what it points to is listed where it really is, and a
+    link to its own parent cannot loop).
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
+        self._wall = root.resolve()
 
     def resolve(self, path: str) -> Path:
-        return self.root.joinpath(*clean_relative_path(path).parts)
+        """The real location of the drive path ``path`` (symlinks followed; it need not
+        exist yet). Raises InvalidInput when it lies outside the root."""
+        real = self._inside(self.root.joinpath(*clean_relative_path(path).parts))
+        if real is None:
+            raise InvalidInput(f"{path!r} leads outside the drive")
+        return real
 
     def ensure_folder(self, path: str) -> str:
         rel = clean_relative_path(path)
-        self.root.joinpath(*rel.parts).mkdir(parents=True, exist_ok=True)
+        self.resolve(rel.as_posix()).mkdir(parents=True, exist_ok=True)
         return rel.as_posix()
 
     def put_file(self, folder: str, name: str, source: Path) -> StoredFile:
         rel = clean_relative_path(folder) / clean_name(name)
-        target = self.root.joinpath(*rel.parts)
+        target = self.resolve(rel.as_posix())
         digest = sha256_file(source)
         uploaded = not (target.exists() and sha256_file(target) == digest)
         if uploaded:
@@ -56,13 +75,13 @@ class LocalDrive:
 
     def list_files(self, folder: str = "", *, recursive: bool = False) -> list[StoredFile]:
         return [
-            self._describe(self._relative(entry), entry, None)
-            for entry in self._entries(folder, recursive)
-            if entry.is_file()
+            self._describe(rel, real, None)
+            for rel, real in self._entries(folder, recursive)
+            if real.is_file()
         ]
 
     def list_folders(self, folder: str = "", *, recursive: bool = False) -> list[str]:
-        return [self._relative(e) for e in self._entries(folder, recursive) if e.is_dir()]
+        return [rel for rel, real in self._entries(folder, recursive) if real.is_dir()]
 
     def exists(self, path: str) -> bool:
         return self.resolve(path).exists()
@@ -72,7 +91,7 @@ class LocalDrive:
         if not origin.is_file():
             raise NotFound(f"no file at {source!r}")
         rel = clean_relative_path(folder) / clean_name(name)
-        target = self.root.joinpath(*rel.parts)
+        target = self.resolve(rel.as_posix())
         if target.exists():
             raise Conflict(f"{rel.as_posix()!r} already exists; choose another name")
         copy_atomically(origin, target)
@@ -84,30 +103,51 @@ class LocalDrive:
             raise NotFound(f"no file at {path!r}")
         return target
 
-    def _entries(self, folder: str, recursive: bool) -> list[Path]:
-        """Entries under ``folder`` by path, skipping hidden ones (and temporary files)."""
+    def _inside(self, path: Path) -> Path | None:
+        """``path`` with every symlink followed, or None when that leaves the root (or loops)."""
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+            return None
+        return real if real.is_relative_to(self._wall) else None
+
+    def _entries(self, folder: str, recursive: bool) -> list[tuple[str, Path]]:
+        """(drive path, real path) of each entry under ``folder``, by drive path; hidden ones
+        (and temporary files), those whose names are not text and those leading outside the
+        root are left out."""
+        base = clean_relative_path(folder)
         directory = self.resolve(folder)
         if not directory.is_dir():
             return []
-        found = directory.rglob("*") if recursive else directory.iterdir()
-        return sorted(
-            (
-                e
-                for e in found
-                if not any(p.startswith(".") for p in e.relative_to(directory).parts)
-            ),
-            key=lambda e: e.relative_to(directory).as_posix(),
-        )
+        found: list[tuple[str, Path]] = []
 
-    def _relative(self, path: Path) -> str:
-        return path.relative_to(self.root).as_posix()
+        def walk(real_dir: Path, rel_dir: PurePosixPath) -> None:
+            try:
+                entries = list(real_dir.iterdir())
+            except OSError:  # unreadable, or removed meanwhile: nothing to list there
+                return
+            for entry in entries:
+                # Hidden files, and names that are not text (bytes that are not UTF-8, control
+                # characters): no tool could name them, no answer could carry them.
+                if entry.name.startswith(".") or first_unsafe_character(entry.name):
+                    continue
+                real = self._inside(entry)
+                if real is None:
+                    continue
+                rel = rel_dir / entry.name
+                found.append((rel.as_posix(), real))
+                if recursive and real.is_dir() and not entry.is_symlink():
+                    walk(real, rel)
+
+        walk(directory, base)
+        return sorted(found, key=lambda e: e[0])
 
     @staticmethod
     def _describe(rel: str, path: Path, digest: str | None, *, uploaded: bool = True) -> StoredFile:
         stat = path.stat()
         return StoredFile(
             path=rel,
-            name=path.name,
+            name=PurePosixPath(rel).name,  # the name in the drive, even when it is a symlink
             sha256=digest,
             size=stat.st_size,
             modified=datetime.fromtimestamp(stat.st_mtime, UTC),
