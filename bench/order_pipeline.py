@@ -18,10 +18,14 @@ its 50 ms linger for more runs before it sends is not. Prints the rates, each ra
 orders with its lowest and highest over blocks of consecutive turns, and checkpoint bytes
 per order.
 
-    python bench/order_pipeline.py [--orders 48] [--turn 4] [--blocks 4]
+    python bench/order_pipeline.py [--orders 48] [--turn 4] [--blocks 4] [--compare-stock-tracer]
 
 Targets: graph ≤ 1.5× the plain calls; observability on ≤ 1.10× off; under 50 KB of
 checkpoint data per order.
+
+``--compare-stock-tracer`` adds a fourth mode, observability on with LangChain's stock
+LangChainTracer instead of tools/tracing.py's FinishedRunTracer, taking turns with the others,
+and prints its on/off ratio beside the first: what that tracer's private hooks buy.
 """
 
 from __future__ import annotations
@@ -36,12 +40,14 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from multiprocessing.queues import Queue
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import httpx
+from langchain_core.tracers import LangChainTracer
 from langgraph.checkpoint.postgres import PostgresSaver
 from langsmith import Client
 from sqlalchemy import text
@@ -64,6 +70,7 @@ from tools.context import ToolContext
 from tools.tracing import Tracing
 
 MODES = ("graph", "plain", "observed")
+STOCK = "observed, stock tracer"
 
 
 def plain_order(context: OrderContext, order_id: uuid.UUID) -> None:
@@ -145,7 +152,13 @@ def main() -> None:
     parser.add_argument(
         "--blocks", type=int, default=4, help="blocks of turns the spread is shown over"
     )
+    parser.add_argument(
+        "--compare-stock-tracer",
+        action="store_true",
+        help="also run traced orders through LangChain's stock tracer",
+    )
     args = parser.parse_args()
+    modes = (*MODES, STOCK) if args.compare_stock_tracer else MODES
 
     use_test_keys()
     with tempfile.TemporaryDirectory() as tmp_dir, receiver_process() as smith_url:
@@ -167,6 +180,15 @@ def main() -> None:
                 registry,
                 checkpointer,
             )
+            # The same client, sink and redactor; only the tracer differs.
+            stock_tracing = replace(tracing, tracer=LangChainTracer)
+            stock = OrderRunner(
+                ToolContext(backends=make_backends(tmp / "var", db, tracing=stock_tracing)),
+                registry,
+                checkpointer,
+            )
+            runners = {"graph": quiet, "observed": observed, STOCK: stock}
+            tracings = {"observed": tracing, STOCK: stock_tracing}
             context = quiet.context
             assert isinstance(checkpointer, PostgresSaver)
 
@@ -174,37 +196,38 @@ def main() -> None:
                 if mode == "plain":
                     plain_order(context, order_id)
                 else:
-                    graph_order(observed if mode == "observed" else quiet, order_id)
+                    graph_order(runners[mode], order_id)
 
             def turn(mode: str, orders: int) -> float:
                 """Seconds for ``orders`` fresh orders, with the uploader's CPU time for what
                 was still queued when they finished."""
                 ids = [add_order(db) for _ in range(orders)]
-                log_level(mode == "observed")
+                log_level(mode in tracings)
                 started = time.perf_counter()
                 for order_id in ids:
                     run(mode, order_id)
                 elapsed = time.perf_counter() - started
-                if mode == "observed":
+                if mode in tracings:
                     cpu_before = time.process_time()
-                    tracing.flush()
+                    tracings[mode].flush()
                     elapsed += time.process_time() - cpu_before
                 return elapsed
 
             # Warm up every path (imports, connections, fonts) before timing anything.
-            for mode in MODES:
+            for mode in modes:
                 turn(mode, 1)
             before = checkpoint_bytes(db)
 
             turns = max(1, args.orders // args.turn)
-            times: dict[str, list[float]] = {mode: [] for mode in MODES}
+            times: dict[str, list[float]] = {mode: [] for mode in modes}
             for i in range(turns):
-                for k in range(len(MODES)):
-                    mode = MODES[(i + k) % len(MODES)]
+                for k in range(len(modes)):
+                    mode = modes[(i + k) % len(modes)]
                     times[mode].append(turn(mode, args.turn))
             graph_orders = turns * args.turn
             per_order_checkpoint = (checkpoint_bytes(db) - before) / (2 * graph_orders)
             traced_kb = httpx.get(f"{smith_url}/received").json()["bytes"] / 1024
+            traced_orders = (graph_orders + 1) * (len(modes) - 2)
             log_lines = sum(1 for _ in (tmp / "bench.log").open())
             pool.close()
             db.dispose()
@@ -230,9 +253,16 @@ def main() -> None:
         f"ratio observability on/off: {overhead:.2f}x "
         f"{spread(times, 'observed', 'graph', args.blocks)} "
         f"(target <= 1.10x: {verdict(overhead <= 1.10)}; "
-        f"{traced_kb / (graph_orders + 1):.0f} KB of traces and "
-        f"{log_lines / (graph_orders + 1):.1f} log lines per order)"
+        f"{traced_kb / traced_orders:.0f} KB of traces and "
+        f"{log_lines / traced_orders:.1f} log lines per order)"
     )
+    if STOCK in times:
+        stock_overhead = sum(times[STOCK]) / graph_orders / graph_s
+        print(
+            f"  with LangChain's stock tracer instead: {stock_overhead:.2f}x "
+            f"{spread(times, STOCK, 'graph', args.blocks)}; FinishedRunTracer saves "
+            f"{(stock_overhead - overhead) * 100:.1f}% of a quiet order's time"
+        )
     print(f"checkpoint data per order: {kb:.1f} KB  (target < 50 KB: {verdict(kb < 50)})")
 
 
@@ -241,7 +271,7 @@ def spread(times: dict[str, list[float]], slower: str, faster: str, blocks: int)
     size = max(1, len(times[slower]) // blocks)
     ratios = [
         sum(times[slower][i : i + size]) / sum(times[faster][i : i + size])
-        for i in range(0, size * blocks, size)
+        for i in range(0, min(size * blocks, len(times[slower])), size)
     ]
     return f"(blocks {min(ratios):.2f}-{max(ratios):.2f})"
 

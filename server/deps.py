@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -43,7 +43,7 @@ class AppServices:
         """The tool context for one request's caller, under the request's id."""
         return replace(self.tools, principal=principal, request_id=current("request_id"))
 
-    def act(self, principal: Principal, tool: str, args: BaseModel) -> Any:
+    def act(self, principal: Principal, tool: str, args: BaseModel) -> BaseModel:
         """Take an action as ``principal`` through the tool registry, the one path that checks
         the role again and puts staff actions on the audit trail, whichever door they came
         through (a route, a chat command)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -59,6 +59,3 @@ class ToolContext:
         if self.runs is None:
             raise RuntimeError("this context cannot start order runs")
         return self.runs
-
-    def acting_as(self, principal: Principal) -> ToolContext:
-        return replace(self, principal=principal)

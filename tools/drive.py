@@ -1,7 +1,8 @@
 """Admin tools on the drive: list sheets, create a sheet from a template, list a folder.
 
 Folder and template names are matched forgivingly (any case, partial, misspelt) against what
-exists, and every result says which one was used.
+exists, and every result says which one was used. Creating a sheet matches strictly: a
+misspelling inside a word, never a missing or different word (tools/names.py).
 """
 
 from __future__ import annotations
@@ -40,9 +41,9 @@ def kind_of(name: str) -> FileKind:
     return KIND_BY_SUFFIX.get(PurePosixPath(name).suffix.lower(), "other")
 
 
-def resolve_folder(storage: Storage, wanted: str | None) -> str:
+def resolve_folder(storage: Storage, wanted: str | None, *, strict: bool = False) -> str:
     """The folder path ``wanted`` names ("" for the root): a path that exists, or the one folder
-    whose path or last name matches it."""
+    whose path or last name matches it (word for word when ``strict``)."""
     if not wanted or wanted.strip() in ("", "/", "root", "drive"):
         return ""
     cleaned = wanted.strip().strip("/")
@@ -55,7 +56,8 @@ def resolve_folder(storage: Storage, wanted: str | None) -> str:
     # Match on full paths and on last names; a path wins over a same-named nested folder.
     by_name = {PurePosixPath(f).name: f for f in reversed(folders)}
     by_name.update({f: f for f in folders})
-    return by_name[resolve_name(cleaned, by_name, "folder")]
+    found = resolve_name(cleaned, by_name, "folder", strict=strict, optional_words=("folder",))
+    return by_name[found]
 
 
 def parent_of(path: str) -> str:
@@ -95,6 +97,9 @@ class SheetList(BaseModel):
     folder: str = Field(description="The folder searched ('' is the whole drive)")
     sheets: list[SheetInfo]
     total: int = Field(description="How many matched before the limit")
+
+
+_EPOCH = datetime.min.replace(tzinfo=UTC)
 
 
 def _day_start(day: date) -> datetime:
@@ -161,14 +166,18 @@ def create_sheet_from_template(ctx: ToolContext, args: CreateSheetArgs) -> Creat
     """Create a new sheet as a copy of a template from Templates/. Never overwrites a sheet.
 
     Args:
-        template: the template's name (a misspelt or partial name is matched).
+        template: the template's name (a misspelling is matched; a name that is only close
+            is not: the error names the candidates to choose from).
         title: the new sheet's name.
         folder: the folder to put it in (default: the drive root); it must exist.
     """
     storage = ctx.backends.storage
-    templates = [f for f in storage.list_files(TEMPLATES) if kind_of(f.name) == "sheet"]
-    chosen = resolve_name(args.template, [t.name for t in templates], "template")
-    folder = resolve_folder(storage, args.folder)
+    templates = [f.name for f in storage.list_files(TEMPLATES) if kind_of(f.name) == "sheet"]
+    # A copy made from the wrong template is worse than a question: strict.
+    chosen = resolve_name(
+        args.template, templates, "template", strict=True, optional_words=("template",)
+    )
+    folder = resolve_folder(storage, args.folder, strict=True)
     name = clean_name(args.title.strip())
     if not name.lower().endswith(SHEET_SUFFIX):
         name += SHEET_SUFFIX
@@ -182,6 +191,7 @@ class ListFilesArgs(BaseModel):
     )
     kind: FileKind | None = Field(default=None, description="sheet, image, document or folder")
     name_contains: SafeLine | None = Field(default=None, max_length=200)
+    limit: int | None = Field(default=None, ge=1, le=200, description="At most this many, newest")
 
 
 class FileInfo(BaseModel):
@@ -195,6 +205,7 @@ class FileInfo(BaseModel):
 class FileList(BaseModel):
     folder: str
     files: list[FileInfo]
+    total: int = Field(description="How many matched before the limit")
 
 
 def list_files(ctx: ToolContext, args: ListFilesArgs) -> FileList:
@@ -204,6 +215,7 @@ def list_files(ctx: ToolContext, args: ListFilesArgs) -> FileList:
         folder: the folder (a misspelt or partial name is matched); the root when none.
         kind: only sheets, images, documents or folders.
         name_contains: part of the name (any case).
+        limit: at most this many, the most recently modified first; all when none.
     """
     storage = ctx.backends.storage
     folder = resolve_folder(storage, args.folder)
@@ -215,11 +227,14 @@ def list_files(ctx: ToolContext, args: ListFilesArgs) -> FileList:
         FileInfo(name=f.name, path=f.path, kind=kind_of(f.name), size=f.size, modified=f.modified)
         for f in storage.list_files(folder)
     ]
-    return FileList(
-        folder=folder,
-        files=[
-            e
-            for e in entries
-            if needle in e.name.lower() and (args.kind is None or e.kind == args.kind)
-        ],
-    )
+    found = [
+        e
+        for e in entries
+        if needle in e.name.lower() and (args.kind is None or e.kind == args.kind)
+    ]
+    total = len(found)
+    if args.limit is not None:
+        # "the 3 newest files": by modification, folders (which have no date) last.
+        found.sort(key=lambda e: (e.modified is not None, e.modified or _EPOCH), reverse=True)
+        found = found[: args.limit]
+    return FileList(folder=folder, files=found, total=total)

@@ -13,12 +13,12 @@ import time
 import uuid
 from datetime import UTC
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from persistence import slots
-from persistence.models import DesignVersion, Order
+from persistence.models import DesignVersion, Order, OrderStatus
 from persistence.repositories import notifications as outbox
 from persistence.repositories import orders as repo
 from tools.context import ToolContext
@@ -85,6 +85,14 @@ class UploadResult(BaseModel):
 
 
 NotifyEvent = Literal["design_ready", "order_completed"]
+
+# When each event is true of an order: while the order rests in the status, or while the
+# pipeline is at the step that sends it (the order is processing then). Every caller (admin
+# chat, a route, the pipeline) goes through this, so none can tell a customer something false.
+EVENT_STATES: dict[NotifyEvent, tuple[OrderStatus, str]] = {
+    "design_ready": (OrderStatus.AWAITING_APPROVAL, "notify_review"),
+    "order_completed": (OrderStatus.COMPLETED, "finalize"),
+}
 
 
 class NotifyArgs(BaseModel):
@@ -309,7 +317,9 @@ def upload_files(ctx: ToolContext, args: UploadFilesArgs) -> UploadResult:
     return UploadResult(files=uploaded)
 
 
-def _messages(order: Order, event: NotifyEvent, version: int, operator: str | None) -> list[dict]:
+def _messages(
+    order: Order, event: NotifyEvent, version: int, operator: str | None
+) -> list[dict[str, Any]]:
     ref = order.id.hex[:8]
     if event == "design_ready":
         customer = (
@@ -347,6 +357,24 @@ def _messages(order: Order, event: NotifyEvent, version: int, operator: str | No
     ]
 
 
+def check_event_fits(order: Order, event: NotifyEvent, version: int) -> None:
+    """Refuse, with a Conflict naming the order's state, an event that state contradicts: a
+    status or step the event does not belong to (EVENT_STATES), or a design version other
+    than the order's current one."""
+    status, step = EVENT_STATES[event]
+    at_step = order.status == OrderStatus.PROCESSING and order.current_step == step
+    if order.status != status and not at_step:
+        where = f" at step {order.current_step}" if order.current_step else ""
+        raise Conflict(
+            f"order {order.id} is {order.status}{where}; {event} is sent only while it is "
+            f"{status} or at its {step} step"
+        )
+    current = order.design_versions[-1].version if order.design_versions else None
+    if version != current:
+        has = f"its current design is version {current}" if current else "it has no design yet"
+        raise Conflict(f"order {order.id} is {order.status} and {has}; not version {version}")
+
+
 def notify(ctx: ToolContext, args: NotifyArgs) -> NotifyResult:
     """Notify the customer and the operator of an order event, once per design version.
 
@@ -355,16 +383,24 @@ def notify(ctx: ToolContext, args: NotifyArgs) -> NotifyResult:
 
     Args:
         order_id: the order.
-        event: design_ready (a design awaits review) or order_completed (approved).
-        version: the design version the event is about.
+        event: design_ready (while its design awaits approval) or order_completed (once the
+            order is approved and completed).
+        version: the order's current design version, the one the event is about.
     Returns:
         each notification's audience, recipient, status and the channels that delivered it.
+    Raises:
+        Conflict: the order's state contradicts the event (see check_event_fits).
     """
     order = find_order(ctx, args.order_id)
     db = ctx.backends.db
     with db.session() as session:
+        # Checked on the locked row, so a decision on the order cannot slip in between the
+        # check and the outbox rows (approve_order takes the same lock).
+        locked = repo.get_order(session, order.id, for_update=True)
+        assert locked is not None  # orders are never deleted
+        check_event_fits(locked, args.event, args.version)
         for fields in _messages(
-            order, args.event, args.version, ctx.backends.settings.operator_email
+            locked, args.event, args.version, ctx.backends.settings.operator_email
         ):
             outbox.enqueue(
                 session, order_id=order.id, event=args.event, version=args.version, **fields

@@ -2,7 +2,7 @@
 
 Tools are plain typed functions ``fn(ctx, args) -> result`` whose docstring is what the model
 reads. The registry validates arguments, refuses callers whose role may not run a tool (at
-execution, whatever a model asked for), and hands out LangChain tools filtered by role.
+execution, whatever a model asked for), and hands out each tool as a LangChain tool.
 """
 
 from __future__ import annotations
@@ -69,15 +69,6 @@ class ToolRegistry:
             raise ValueError(f"tool {spec.name} is registered twice")
         self._specs[spec.name] = spec
 
-    def tool(self, *, roles: Iterable[Role]) -> Callable[[ToolFunction], ToolFunction]:
-        """Decorator form of :meth:`register`."""
-
-        def decorate(func: ToolFunction) -> ToolFunction:
-            self.register(func, roles=roles)
-            return func
-
-        return decorate
-
     def spec(self, name: str) -> ToolSpec:
         try:
             return self._specs[name]
@@ -113,13 +104,10 @@ class ToolRegistry:
             if self._observer is not None:
                 self._observer(ctx, name, raw, outcome, detail)
 
-    def langchain_tools(self, role: Role) -> list[BaseTool]:
-        """LangChain tools for what ``role`` may use. Each still authorizes when it runs, with
-        the principal from the run's context (``ToolRuntime.context`` is a ToolContext)."""
-        return [self.as_langchain_tool(n) for n in self.names(role)]
-
     def as_langchain_tool(self, name: str) -> BaseTool:
-        """Tool ``name`` as a LangChain tool that authorizes with the run's ToolContext."""
+        """Tool ``name`` as a LangChain tool. It authorizes when it runs, with the principal
+        from the run's context (``ToolRuntime.context`` is a ToolContext), whoever it was
+        handed to."""
         spec = self.spec(name)
 
         def run(runtime: ToolRuntime[ToolContext], **kwargs: Any) -> dict[str, Any]:

@@ -35,7 +35,6 @@ __all__ = [
     "WorkbookFields",
     "WorkbookOrder",
     "WorkbookVersion",
-    "read_order_status",
     "read_order_workbook",
     "write_order_workbook",
 ]
@@ -141,25 +140,6 @@ def write_order_workbook(
     data = _reproducible(_to_bytes(workbook), workbook, stamp)
     write_atomically(path, data)
     return hashlib.sha256(data).hexdigest()
-
-
-def read_order_status(path: Path) -> str:
-    """The status written on the workbook's "Order" sheet (a person may have edited it).
-
-    Raises:
-        ValueError: the file has no "Order" sheet or no "Status" row.
-    """
-    workbook = load_workbook(path, read_only=True)
-    try:
-        if ORDER_SHEET not in workbook.sheetnames:
-            raise ValueError(f"{path.name} has no {ORDER_SHEET!r} sheet")
-        rows = workbook[ORDER_SHEET].iter_rows(min_col=1, max_col=2, values_only=True)
-        for label, value in rows:
-            if label == STATUS_LABEL:
-                return "" if value is None else str(value).strip()
-        raise ValueError(f"{path.name} has no {STATUS_LABEL!r} row")
-    finally:
-        workbook.close()  # read-only workbooks keep the file open until closed
 
 
 def _fill_order_sheet(

@@ -11,6 +11,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 
 from agent.models import make_chat_model
+from agent.tool_schemas import with_output_schema
 from graphs import executors
 from graphs.admin.middleware import AdminGate
 from settings import get_settings
@@ -37,13 +38,21 @@ AGENT_TOOLS = (
 def build_admin_agent(
     model: BaseChatModel,
     registry: ToolRegistry,
-    checkpointer: BaseCheckpointSaver | None = None,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
 ) -> AdminAgent:
     """The agent with every agent tool. AdminGate narrows them to the caller's role and sets
     the system prompt (with today's date) on every model call; a tool step with one call
-    runs on the run's own thread (graphs/executors.py)."""
+    runs on the run's own thread (graphs/executors.py).
+
+    Each tool carries its result's schema (agent/tool_schemas.py), and the model is bound to
+    them once here, so a model that checks what it knows of the tools against their schemas
+    (the offline interpreter) fails at start-up rather than mid-conversation."""
     executors.install()
-    tools = [registry.as_langchain_tool(name) for name in AGENT_TOOLS]
+    tools = [
+        with_output_schema(registry.as_langchain_tool(name), registry.spec(name).output_model)
+        for name in AGENT_TOOLS
+    ]
+    model.bind_tools(tools)
     return create_agent(
         model,
         tools,

@@ -25,6 +25,7 @@ from graphs.admin.prompts import system_prompt
 from tools.context import ToolContext
 from tools.errors import AtelierError, ToolDenied
 from tools.metrics import CHAT_CALLS, CHAT_TOKENS
+from tools.names import NameChoice
 from tools.registry import ToolRegistry
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,11 @@ class AdminGate(AgentMiddleware[Any, ToolContext]):
             return handler(request)
         except ToolDenied as exc:
             return _error(call, exc.message, status=DENIED)
+        except NameChoice as exc:
+            # Which name was meant is the user's call: the model gets the candidates to ask about.
+            return _error(
+                call, exc.message, choice={"parameter": exc.what, "candidates": exc.candidates}
+            )
         except AtelierError as exc:
             return _error(call, exc.message)
         except Exception:
@@ -92,9 +98,13 @@ def _count_model_call(response: ModelResponse) -> None:
             CHAT_TOKENS.labels(model, "output").inc(usage["output_tokens"])
 
 
-def _error(call: Any, message: str, *, status: str = "error") -> ToolMessage:
+def _error(
+    call: Any, message: str, *, status: str = "error", choice: dict[str, Any] | None = None
+) -> ToolMessage:
+    """An error result: ``{"error": message}``, with the parameter and candidates to choose
+    from when the tool could not tell which name was meant."""
     return ToolMessage(
-        content=json.dumps({"error": message}),
+        content=json.dumps({"error": message, **(choice or {})}),
         name=call["name"],
         tool_call_id=call["id"],
         status="error",

@@ -32,7 +32,7 @@ REVIEW_NODE = "await_review"
 
 class OrderRunner:
     def __init__(
-        self, tools: ToolContext, registry: ToolRegistry, checkpointer: BaseCheckpointSaver
+        self, tools: ToolContext, registry: ToolRegistry, checkpointer: BaseCheckpointSaver[Any]
     ) -> None:
         self.context = OrderContext(tools=tools, registry=registry)
         self.db = tools.backends.db

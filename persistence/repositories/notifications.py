@@ -59,11 +59,3 @@ def mark(
         .where(Notification.id == notification_id)
         .values(attempts=Notification.attempts + 1, **values)
     )
-
-
-def for_order(session: Session, order_id: uuid.UUID) -> list[Notification]:
-    return list(
-        session.scalars(
-            select(Notification).where(Notification.order_id == order_id).order_by(Notification.id)
-        )
-    )

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -142,7 +142,7 @@ def review_order(
     review: Review,
     principal: CurrentPrincipal,
     services: Services,
-) -> OrderView:
+) -> BaseModel:
     """Approve the current design (``{"approved": true}``) or send it back with feedback for a
     new version. 409 unless the order is awaiting approval."""
     args = ReviewArgs(order_id=str(order_id), approved=review.approved, feedback=review.feedback)
@@ -150,6 +150,6 @@ def review_order(
 
 
 @router.post("/{order_id}/retry", response_model=OrderView, summary="Retry a failed order")
-def retry_order(order_id: uuid.UUID, principal: StaffPrincipal, services: Services) -> OrderView:
+def retry_order(order_id: uuid.UUID, principal: StaffPrincipal, services: Services) -> BaseModel:
     """Re-run the step that failed and carry on (operators and admins). 409 unless failed."""
     return services.act(principal, "retry_order", OrderId(order_id=str(order_id)))

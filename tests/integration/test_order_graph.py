@@ -15,13 +15,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 from psycopg_pool import ConnectionPool
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from graphs.order.runner import OrderRunner
 from persistence.checkpoints import open_checkpointer
 from persistence.database import Database
-from persistence.models import OrderStatus
-from persistence.repositories import notifications as outbox
+from persistence.models import Notification, OrderStatus
 from persistence.repositories import orders as repo
 from tests.support.crash_run import CRASH_EXIT_CODE
 from tests.support.pipeline import add_order, make_backends, steps
@@ -34,6 +34,7 @@ from tools.notify.base import Channel, DeliveryError, Message
 from tools.notify.log_channel import LogChannel
 from tools.notify.webhook import WebhookChannel
 from tools.orders import order_view
+from tools.retry import RetryPolicy
 from tools.tracing import Tracing
 
 
@@ -66,6 +67,12 @@ def review(
     return {"approved": approved, "feedback": feedback}
 
 
+def notifications_of(session: Session, order_id: uuid.UUID) -> list[Notification]:
+    """The order's outbox rows, oldest first."""
+    query = select(Notification).where(Notification.order_id == order_id)
+    return list(session.scalars(query.order_by(Notification.id)))
+
+
 def load(db: Database, order_id: uuid.UUID):  # type: ignore[no-untyped-def]
     with db.session() as session:
         order = repo.get_order(session, order_id)
@@ -92,7 +99,7 @@ def test_pipeline_pauses_for_review_with_design_and_workbook(
     ]
     assert {f["name"] for f in order.files} == {"design-v1.png", f"order-{order_id.hex[:8]}.xlsx"}
     with db.session() as session:
-        sent = outbox.for_order(session, order_id)
+        sent = notifications_of(session, order_id)
     assert [(n.event, n.audience, n.status, n.channels) for n in sent] == [
         ("design_ready", "customer", "sent", ["log"]),
         ("design_ready", "operator", "sent", ["log"]),
@@ -118,7 +125,7 @@ def test_approval_completes_and_marks_the_workbook(
     values = [v for row in book["Order"].iter_rows(values_only=True) for v in row]
     assert "approved" in values
     with db.session() as session:
-        events = {(n.event, n.audience) for n in outbox.for_order(session, order_id)}
+        events = {(n.event, n.audience) for n in notifications_of(session, order_id)}
     assert ("order_completed", "customer") in events and ("order_completed", "operator") in events
 
 
@@ -138,7 +145,7 @@ def test_change_request_makes_a_new_version_then_pauses_again(
     assert versions[0].sha256 != versions[1].sha256
     assert "feedback" not in runner.state(order_id)  # personal text stays in its encrypted table
     with db.session() as session:
-        ready = [(n.version, n.audience) for n in outbox.for_order(session, order_id)]
+        ready = [(n.version, n.audience) for n in notifications_of(session, order_id)]
     assert ready == [(1, "customer"), (1, "operator"), (2, "customer"), (2, "operator")]
 
     assert runner.resume(order_id, review(db, order_id, approved=True)) == OrderStatus.COMPLETED
@@ -151,7 +158,7 @@ def test_change_request_makes_a_new_version_then_pauses_again(
 def test_failed_step_is_retried_alone(db: Database, pool: ConnectionPool, tmp_path: Path) -> None:
     with (
         WebhookReceiver() as receiver,
-        WebhookChannel(receiver.url, "hook-secret", attempts=1) as hook,
+        WebhookChannel(receiver.url, "hook-secret", retry=RetryPolicy(attempts=1)) as hook,
     ):
         # Each attempt of notify_review posts twice (customer, operator); three attempts fail.
         receiver.fail_first(6, status=503)
@@ -184,7 +191,7 @@ def test_failed_step_is_retried_alone(db: Database, pool: ConnectionPool, tmp_pa
     order = load(db, order_id)
     assert order.failed_step is None and order.error is None
     with db.session() as session:
-        rows = outbox.for_order(session, order_id)
+        rows = notifications_of(session, order_id)
     # The log channel delivered on the first try and was not asked again.
     assert [(n.status, n.channels) for n in rows] == [("sent", ["log", "webhook"])] * 2
     delivered = [r for r in receiver.requests if r.json["audience"] == "customer"]
@@ -352,7 +359,7 @@ def test_a_channel_error_quoting_the_customer_is_not_copied(
     assert order.error == "the review notifications could not be delivered (DeliveryError)"
     assert steps(db, order_id)["notify_review"]["error"] == order.error
     with db.session() as session:
-        rows = outbox.for_order(session, order_id)
+        rows = notifications_of(session, order_id)
     assert [r.last_error for r in rows] == ["quoting: DeliveryError"] * 2
     assert "z***@example.com" in caplog.text  # the log channel names the address masked
     assert not leaked(caplog.text)

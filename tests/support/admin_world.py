@@ -1,7 +1,11 @@
 """The world the admin corpus runs in: a server whose drive holds a few seeded files, and
 orders placed through the API: one failed at notify_review, four awaiting approval, one with a
 hostile brief and one with a hostile customer name (a cell of its workbook). The corpus test
-and bench/admin_commands.py both start it, so the bench times the corpus in its own world."""
+and bench/admin_commands.py both start it, so the bench times the corpus in its own world.
+
+Besides the starter templates, Templates/ holds "Order Template", whose name holds words the
+interpreter treats as filler ("order", "template"), and which is a near miss for a "Purchase
+Order Template" that does not exist."""
 
 from __future__ import annotations
 
@@ -27,7 +31,13 @@ SEEDED_FILES = [
     "Reports/logo.png",
     f"Reports/{HOSTILE_FILE}",
     "Budget.xlsx",
+    "Marketing/Invoice November.xlsx",
+    "Marketing/Invoices December.xlsx",
+    "Marketing/Campaign plan.xlsx",
+    "Marketing/banner.png",
 ]
+# Added once the server has made the starter templates (a drive with Templates/ gets none).
+EXTRA_TEMPLATES = {"Order Template.xlsx": "Invoice.xlsx"}  # name: the starter it copies
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,9 @@ def admin_world(data_dir: Path, database_url: str) -> Iterator[AdminWorld]:
             ServerProcess(data_dir, env) as server,
             client_for(server, "jane", Role.CUSTOMER) as jane,
         ):
+            templates = data_dir / "drive" / "Templates"
+            for name, starter in EXTRA_TEMPLATES.items():
+                (templates / name).write_bytes((templates / starter).read_bytes())
             failed = jane.post("/orders", json=ORDER_EXAMPLE).json()["id"]
             wait_for_status(jane, failed, "failed")
             hook.default = Reply(200)

@@ -97,3 +97,14 @@ def test_install_fails_loudly_when_langgraph_moves_the_name(
     monkeypatch.delattr(tool_node, "get_executor_for_config")
     with pytest.raises(RuntimeError, match=r"graphs/executors\.py needs updating"):
         executors.install()
+
+
+def test_install_fails_loudly_when_langgraph_stops_calling_the_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def takes_its_pool_elsewhere(self: Any, *args: Any) -> Any:
+        return None
+
+    monkeypatch.setattr(tool_node.ToolNode, "_func", takes_its_pool_elsewhere)
+    with pytest.raises(RuntimeError, match=r"ToolNode\._func no longer calls it"):
+        executors.install()

@@ -11,6 +11,7 @@ from tests.support.receivers import SmtpReceiver, free_port
 from tools.notify.base import DeliveryError, Message
 from tools.notify.log_channel import LogChannel
 from tools.notify.smtp import SmtpChannel, message_id
+from tools.retry import RetryPolicy
 
 SENDER = "studio@atelier.example"
 
@@ -46,8 +47,11 @@ def sleeps() -> SleepRecorder:
     return SleepRecorder()
 
 
-def channel_for(port: int, sleeps: SleepRecorder, **kwargs: object) -> SmtpChannel:
-    options: dict[str, object] = {"backoff": 0.01, "timeout": 2.0, "sleep": sleeps}
+def channel_for(
+    port: int, sleeps: SleepRecorder, *, attempts: int = 3, backoff: float = 0.01, **kwargs: object
+) -> SmtpChannel:
+    retry = RetryPolicy(attempts=attempts, backoff=backoff, sleep=sleeps)
+    options: dict[str, object] = {"timeout": 2.0, "retry": retry}
     options.update(kwargs)
     return SmtpChannel("127.0.0.1", port, SENDER, **options)  # type: ignore[arg-type]
 

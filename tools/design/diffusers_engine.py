@@ -62,12 +62,6 @@ def cached_pipelines() -> list[tuple[str, str]]:
         return list(_PIPELINES)
 
 
-def clear_pipeline_cache() -> None:
-    """Forget every loaded pipeline (frees its memory once no request uses it)."""
-    with _PIPELINES_LOCK:
-        _PIPELINES.clear()
-
-
 def default_device() -> str:
     """``cuda`` when a GPU is usable, else ``cpu``."""
     return "cuda" if torch.cuda.is_available() else "cpu"
@@ -77,7 +71,7 @@ def _load(model: str, device: str) -> Any:
     # fp16 halves memory and roughly doubles speed on GPUs; CPUs have no fast fp16 kernels.
     dtype = torch.float16 if device.startswith("cuda") else torch.float32
     try:
-        pipeline = StableDiffusionPipeline.from_pretrained(
+        pipeline = StableDiffusionPipeline.from_pretrained(  # type: ignore[no-untyped-call]
             model, dtype=dtype, safety_checker=None, requires_safety_checker=False
         )
         pipeline = pipeline.to(device)

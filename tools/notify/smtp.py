@@ -1,29 +1,35 @@
 """The SMTP channel: send each Message as a plain-text e-mail, retrying temporary failures.
 
 The ``Message-ID`` is derived from the message key, so a retried send is recognisably the same
-e-mail (mail clients and many MTAs collapse duplicates on it). SMTP 4xx replies and dropped
-connections are retried with exponential backoff; 5xx replies are permanent and fail at once.
+e-mail (mail clients and many MTAs collapse duplicates on it). SMTP 4xx replies, dropped
+connections and network errors are retried by the channels' retry policy (tools/notify/retry.py);
+5xx replies are permanent and fail at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import random
 import re
 import smtplib
 import ssl
-import time
-from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate
 
+from tools.log_privacy import exception_name
 from tools.notify.base import DeliveryError, Message
+from tools.retry import (
+    RetriesExhausted,
+    RetryPolicy,
+    TemporaryFailure,
+    smtp_code_is_temporary,
+)
 
 __all__ = ["SmtpChannel", "message_id"]
 
 logger = logging.getLogger(__name__)
 
+DEFAULT_RETRY = RetryPolicy(attempts=3)
 _MESSAGE_ID_DOMAIN = "atelier"
 # RFC 5322 atext plus ".": what may appear left of "@" in a Message-ID without quoting.
 _NOT_ATEXT = re.compile(r"[^A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]")
@@ -51,9 +57,7 @@ class SmtpChannel:
         username, password: log in when both are set.
         starttls: upgrade the connection with STARTTLS (certificate verified) before logging in.
         timeout: socket timeout in seconds.
-        attempts: tries in total, the first included.
-        backoff: the first retry's delay in seconds; it doubles on each further retry.
-        sleep: how to wait between attempts; tests pass a recorder.
+        retry: attempts and backoff (tools/notify/retry.py); three attempts by default.
     """
 
     name = "smtp"
@@ -68,12 +72,8 @@ class SmtpChannel:
         password: str | None = None,
         starttls: bool = False,
         timeout: float = 10.0,
-        attempts: int = 3,
-        backoff: float = 0.5,
-        sleep: Callable[[float], None] = time.sleep,
+        retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
-        if attempts < 1:
-            raise ValueError("attempts must be at least 1")
         self.host = host
         self.port = port
         self.sender = sender
@@ -81,9 +81,7 @@ class SmtpChannel:
         self._password = password
         self._starttls = starttls
         self._timeout = timeout
-        self._attempts = attempts
-        self._backoff = backoff
-        self._sleep = sleep
+        self._retry = retry
 
     def deliver(self, message: Message) -> None:
         """Send ``message`` as an e-mail; raise DeliveryError on a permanent or lasting failure."""
@@ -93,39 +91,39 @@ class SmtpChannel:
             )
             return
         email = self._compose(message)
-        last_problem = "no attempt made"
-        for attempt in range(1, self._attempts + 1):
-            try:
-                self._send(email)
-                return
-            except smtplib.SMTPRecipientsRefused as exc:
-                codes = [code for code, _ in exc.recipients.values()]
-                last_problem = f"recipient refused ({', '.join(map(str, codes))})"
-                if not all(_is_temporary(code) for code in codes):
-                    raise self._failed(last_problem, permanent=True) from exc
-            except smtplib.SMTPResponseException as exc:
-                last_problem = f"SMTP {exc.smtp_code}"
-                if not _is_temporary(exc.smtp_code):
-                    raise self._failed(last_problem, permanent=True) from exc
-            except smtplib.SMTPServerDisconnected as exc:
-                last_problem = type(exc).__name__
-            except (smtplib.SMTPException, ssl.SSLError) as exc:
-                # e.g. STARTTLS unsupported or a bad certificate: configuration, not luck.
-                raise self._failed(type(exc).__name__, permanent=True) from exc
-            except OSError as exc:  # refused, reset, timed out, DNS: the network, worth retrying
-                last_problem = f"{type(exc).__name__}: {exc}"
-            if attempt < self._attempts:
-                delay = _backoff_delay(self._backoff, attempt)
-                logger.warning(
-                    "smtp via %s: attempt %d/%d failed (%s); retrying in %.2fs",
-                    self.host,
-                    attempt,
-                    self._attempts,
-                    last_problem,
-                    delay,
-                )
-                self._sleep(delay)
-        raise self._failed(f"{last_problem} after {self._attempts} attempt(s)", permanent=False)
+        try:
+            self._retry.run(
+                lambda: self._attempt(email),
+                channel=self.name,
+                server=f"{self.host}:{self.port}",
+                recipient=message.recipient,
+            )
+        except RetriesExhausted as exc:
+            raise self._failed(str(exc), permanent=False) from None
+
+    def _attempt(self, email: EmailMessage) -> None:
+        """One send: TemporaryFailure for what another may fix, DeliveryError otherwise. The
+        problems name codes and exception classes only: SMTP errors quote the addresses."""
+        try:
+            self._send(email)
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            problem = f"recipient refused ({', '.join(map(str, codes))})"
+            if not all(smtp_code_is_temporary(code) for code in codes):
+                raise self._failed(problem, permanent=True) from exc
+            raise TemporaryFailure(problem) from exc
+        except smtplib.SMTPResponseException as exc:
+            problem = f"SMTP {exc.smtp_code}"
+            if not smtp_code_is_temporary(exc.smtp_code):
+                raise self._failed(problem, permanent=True) from exc
+            raise TemporaryFailure(problem) from exc
+        except smtplib.SMTPServerDisconnected as exc:
+            raise TemporaryFailure(exception_name(exc)) from exc
+        except (smtplib.SMTPException, ssl.SSLError) as exc:
+            # e.g. STARTTLS unsupported or a bad certificate: configuration, not luck.
+            raise self._failed(exception_name(exc), permanent=True) from exc
+        except OSError as exc:  # refused, reset, timed out, DNS: the network, worth retrying
+            raise TemporaryFailure(exception_name(exc)) from exc
 
     def _compose(self, message: Message) -> EmailMessage:
         email = EmailMessage()
@@ -160,13 +158,3 @@ class SmtpChannel:
         text = f"smtp via {self.host}:{self.port} {kind}: {problem}"
         logger.warning("%s", text)
         return DeliveryError(text)
-
-
-def _backoff_delay(first: float, attempt: int) -> float:
-    """Exponential backoff after failed attempt ``attempt``, plus up to 10 % jitter."""
-    delay = first * 2 ** (attempt - 1)
-    return delay + random.uniform(0, delay / 10)
-
-
-def _is_temporary(code: int) -> bool:
-    return 400 <= code < 500

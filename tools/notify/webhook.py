@@ -17,8 +17,9 @@ part of ``X-Atelier-Signature`` after ``sha256=`` in constant time, and reject t
 a few minutes from your clock (replay protection). :func:`verify` does all of that.
 
 A delivery succeeds on any 2xx answer. Connection errors, timeouts, 408, 429 and 5xx are retried
-with exponential backoff (a 429's or 503's ``Retry-After`` seconds are honoured, capped); any other
-answer fails at once, since sending the same request again cannot change it.
+by the channels' retry policy (tools/notify/retry.py: exponential backoff with jitter, a 429's or
+503's ``Retry-After`` seconds honoured, both capped); any other answer fails at once, since sending
+the same request again cannot change it.
 """
 
 from __future__ import annotations
@@ -27,23 +28,26 @@ import hashlib
 import hmac
 import json
 import logging
-import math
-import random
 import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 
+from tools.log_privacy import exception_name
 from tools.notify.base import DeliveryError, Message
+from tools.retry import (
+    RetriesExhausted,
+    RetryPolicy,
+    TemporaryFailure,
+    http_retry_after,
+    http_status_is_temporary,
+)
 
 __all__ = ["WebhookChannel", "sign", "verify"]
 
 logger = logging.getLogger(__name__)
 
-_RETRYABLE_STATUS = frozenset({408, 429})
-# A receiver asking for a long pause must not stall the outbox worker for minutes.
-_MAX_RETRY_AFTER_S = 30.0
+DEFAULT_RETRY = RetryPolicy(attempts=4)
 
 
 def sign(secret: str, timestamp: int | str, body: bytes) -> str:
@@ -93,10 +97,8 @@ class WebhookChannel:
         url: the receiver's endpoint (http or https).
         secret: the HMAC key; None sends unsigned requests.
         timeout: seconds per attempt (connect, read, write each).
-        attempts: tries in total, the first included.
-        backoff: the first retry's delay in seconds; it doubles on each further retry.
+        retry: attempts and backoff (tools/notify/retry.py); four attempts by default.
         client: an httpx client to share; by default the channel makes and owns one.
-        sleep: how to wait between attempts; tests pass a recorder.
     """
 
     name = "webhook"
@@ -107,22 +109,16 @@ class WebhookChannel:
         secret: str | None,
         *,
         timeout: float = 10.0,
-        attempts: int = 4,
-        backoff: float = 0.5,
+        retry: RetryPolicy = DEFAULT_RETRY,
         client: httpx.Client | None = None,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         parsed = httpx.URL(url)
         if parsed.scheme not in ("http", "https") or not parsed.host:
             raise ValueError("webhook URL must be an absolute http(s) URL")
-        if attempts < 1:
-            raise ValueError("attempts must be at least 1")
         self.url = url
         self.host = parsed.host  # the only part of the URL we report: paths may hold tokens
         self._secret = secret
-        self._attempts = attempts
-        self._backoff = backoff
-        self._sleep = sleep
+        self._retry = retry
         self._owns_client = client is None
         self._client = client if client is not None else httpx.Client()
         self._timeout = timeout  # passed per request, so it holds for a shared client too
@@ -141,39 +137,32 @@ class WebhookChannel:
     def deliver(self, message: Message) -> None:
         """POST ``message``; return on a 2xx answer, raise DeliveryError when retries run out."""
         body = _encode(message)
-        last_problem = "no attempt made"
-        for attempt in range(1, self._attempts + 1):
-            delay: float | None = None
-            try:
-                response = self._client.post(
-                    self.url,
-                    content=body,
-                    headers=self._headers(message, body),
-                    timeout=self._timeout,
-                )
-            except httpx.TransportError as exc:
-                last_problem = self._describe(exc)
-            else:
-                if response.is_success:
-                    return
-                last_problem = f"HTTP {response.status_code}"
-                if not _is_retryable(response.status_code):
-                    raise self._failed(f"refused: {last_problem} (not retried)")
-                delay = _retry_after(response)
-            if attempt == self._attempts:
-                break
-            if delay is None:
-                delay = _backoff_delay(self._backoff, attempt)
-            logger.warning(
-                "webhook to %s: attempt %d/%d failed (%s); retrying in %.2fs",
-                self.host,
-                attempt,
-                self._attempts,
-                last_problem,
-                delay,
+        try:
+            self._retry.run(
+                lambda: self._post(message, body),
+                channel=self.name,
+                server=self.host,
+                recipient=message.recipient,
             )
-            self._sleep(delay)
-        raise self._failed(f"failed after {self._attempts} attempt(s): {last_problem}")
+        except RetriesExhausted as exc:
+            raise self._failed(f"failed after {exc.attempts} attempt(s): {exc.problem}") from None
+
+    def _post(self, message: Message, body: bytes) -> None:
+        """One attempt: TemporaryFailure for what another may fix, DeliveryError otherwise."""
+        try:
+            response = self._client.post(
+                self.url, content=body, headers=self._headers(message, body), timeout=self._timeout
+            )
+        except httpx.TransportError as exc:
+            # The class only: a transport error's message quotes what the network stack saw.
+            raise TemporaryFailure(exception_name(exc)) from exc
+        if response.is_success:
+            return
+        status = response.status_code
+        if not http_status_is_temporary(status):
+            raise self._failed(f"refused: HTTP {status} (not retried)")
+        retry_after = http_retry_after(status, response.headers.get("Retry-After"))
+        raise TemporaryFailure(f"HTTP {status}", retry_after=retry_after)
 
     def _failed(self, problem: str) -> DeliveryError:
         """The error to raise, logged here: the outbox keeps only the error's class, so this
@@ -196,13 +185,6 @@ class WebhookChannel:
             headers["X-Atelier-Signature"] = sign(self._secret, timestamp, body)
         return headers
 
-    def _describe(self, exc: Exception) -> str:
-        detail = str(exc)
-        # Transport errors quote what the network stack saw; make sure the secret is never in it.
-        if self._secret:
-            detail = detail.replace(self._secret, "***")
-        return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-
 
 def _encode(message: Message) -> bytes:
     document: dict[str, Any] = {
@@ -215,26 +197,3 @@ def _encode(message: Message) -> bytes:
         "payload": message.payload,
     }
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str).encode()
-
-
-def _backoff_delay(first: float, attempt: int) -> float:
-    """Exponential backoff after failed attempt ``attempt``, plus up to 10 % jitter so that
-    senders failing together do not retry in lockstep."""
-    delay = first * 2 ** (attempt - 1)
-    return delay + random.uniform(0, delay / 10)
-
-
-def _is_retryable(status: int) -> bool:
-    return status >= 500 or status in _RETRYABLE_STATUS
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """The ``Retry-After`` delay in seconds, capped; None when absent or an HTTP date."""
-    value = response.headers.get("Retry-After", "").strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None
-    if not math.isfinite(seconds):
-        return None
-    return min(max(seconds, 0.0), _MAX_RETRY_AFTER_S)

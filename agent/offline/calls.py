@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
     "Interpretation",
     "PreviousCall",
+    "ReplyKind",
     "ToolSchema",
     "conform",
+    "drop_none",
     "property_enum",
     "property_types",
 ]
@@ -46,11 +48,20 @@ class PreviousCall:
 
     Either the tool call it made, or (``pending=True``) the call it could not make yet because
     the interpreter asked a clarifying question; ``args`` are then the details it already had.
+    ``asks`` is the detail the question asked for (by default the first one missing), and
+    after "did you mean X or Y?", ``choices`` are X and Y, in the order offered.
     """
 
     tool: str
     args: Mapping[str, Any]
     pending: bool = False
+    asks: str | None = None
+    choices: tuple[str, ...] = ()
+
+
+# What a reply without a tool call is: a question (the next turn may answer it), an answer
+# (a greeting, the list of what is possible), or a refusal (nothing can or will be done).
+ReplyKind = Literal["question", "answer", "refusal"]
 
 
 @dataclass(frozen=True)
@@ -64,7 +75,9 @@ class Interpretation:
         refine: the call re-issues the previous turn's tool with new constraints.
         asks_for: with a clarifying question, the tool it is about, so the answer can complete
             the call on the next turn.
-        informative: a reply that answers (a greeting, help), not a refusal or a question.
+        kind: what ``reply`` is: a question, an answer or a refusal.
+        note: with a call, what to say before its result (the tool answers in place of the
+            one asked for, which could not apply one of the command's filters).
     """
 
     tool: str | None
@@ -72,7 +85,8 @@ class Interpretation:
     reply: str | None = None
     refine: bool = False
     asks_for: str | None = None
-    informative: bool = False
+    kind: ReplyKind = "refusal"
+    note: str | None = None
 
 
 def property_types(schema: Mapping[str, Any]) -> set[str]:
@@ -99,6 +113,11 @@ def property_enum(schema: Mapping[str, Any]) -> list[Any] | None:
             if values is not None:
                 return values
     return None
+
+
+def drop_none(args: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments that have a value."""
+    return {k: v for k, v in args.items() if v is not None}
 
 
 def conform(args: Mapping[str, Any], schema: ToolSchema) -> dict[str, Any]:

@@ -12,14 +12,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from agent.calls import Interpretation, ToolSchema, property_types
-from agent.replies import CAPABILITIES
-from agent.text import QUOTED_RE, CommandText, quoted_span, wordset
+from agent.offline.calls import Interpretation, ToolSchema, property_types
+from agent.offline.phrasebook import PHRASEBOOK
+from agent.offline.text import QUOTED_RE, CommandText, quoted_span, wordset
 
 __all__ = ["DOMAIN_TOOLS", "explicit_call", "forced_call", "keyword_call"]
 
 # The registry's tools: the interpreter has rules for these, so they are never matched by name.
-DOMAIN_TOOLS = frozenset(CAPABILITIES)
+DOMAIN_TOOLS = frozenset(PHRASEBOOK)
 
 
 _GENERIC_NAME_WORDS = wordset(

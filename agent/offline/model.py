@@ -4,10 +4,15 @@
 (``ATELIER_LLM=offline``). It supports ``bind_tools`` and emits real tool calls, so
 ``create_agent`` drives it exactly like a hosted model, and it streams its replies word by word.
 
-Per turn it either interprets the last human message (:func:`agent.intents.interpret`) or, when
-that message's tool calls have been answered, writes the final reply from the results
-(:func:`agent.replies.write_reply`). Tool results are only ever summarised: text inside a
-ToolMessage never leads to a tool call, whatever it says.
+Per turn it either interprets the last human message (:func:`agent.offline.intents.interpret`)
+or, when that message's tool calls have been answered, writes the final reply from the results
+(:func:`agent.offline.replies.write_reply`). Tool results are only ever summarised: text inside
+a ToolMessage never leads to a tool call, whatever it says.
+
+What a reply is, it says in fields any chat model has: a refusal carries its text in
+``additional_kwargs["refusal"]`` (where LangChain's OpenAI models put a refusal), a question ends
+with a question mark, and anything else is an answer. Binding it to tools checks the phrasebook
+against their schemas (:mod:`agent.offline.schema_check`).
 """
 
 from __future__ import annotations
@@ -40,19 +45,23 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
-from agent.intents import Interpretation, PreviousCall, ToolSchema, interpret
-from agent.replies import ToolResult, parse_content, write_reply
-from agent.text import detect_injection
+from agent.offline.calls import Interpretation, PreviousCall, ToolSchema
+from agent.offline.intents import interpret
+from agent.offline.replies import ToolResult, choice_pending, parse_content, write_reply
+from agent.offline.schema_check import check_bound_tools
+from agent.offline.text import detect_injection
+from agent.tool_schemas import output_schema_of
 
 __all__ = ["MODEL_NAME", "OfflineChatModel", "today_from_messages"]
 
 MODEL_NAME = "atelier-offline"
-# Where a clarifying question keeps the call it is waiting to complete (response_metadata is
-# not sent to hosted providers, so a conversation can switch models safely).
+# Where a clarifying question keeps the call it is waiting to complete, and where a call made
+# in place of another keeps what to say about it (response_metadata is the interpreter's own:
+# it is not sent to hosted providers, so a conversation can switch models safely).
 PENDING_KEY = "atelier_pending"
-# How a reply without a tool call ends the turn: "needs_input" (a clarifying question) or
-# "error" (refused or impossible), for callers that report a status.
-OUTCOME_KEY = "atelier_outcome"
+NOTE_KEY = "atelier_note"
+# The standard field for a refusal (langchain-openai fills it from OpenAI's ``refusal``).
+REFUSAL = "refusal"
 _TODAY_RE = re.compile(r"\bToday is (\d{4}-\d{2}-\d{2})\b")
 _INJECTION_NOTE = "I ignored the part of your message that asked me to change my rules."
 
@@ -109,19 +118,42 @@ def _previous_call(messages: Sequence[BaseMessage], last_human: int) -> Previous
     earlier = _last_human(messages[:last_human])
     if earlier is None:
         return None
-    for message in messages[earlier + 1 : last_human]:
+    turn = messages[earlier + 1 : last_human]
+    final = next((m for m in reversed(turn) if isinstance(m, AIMessage)), None)
+    pending = final.response_metadata.get(PENDING_KEY) if final is not None else None
+    if isinstance(pending, Mapping) and pending.get("tool"):
+        asks = pending.get("asks")
+        return PreviousCall(
+            tool=str(pending["tool"]),
+            args=dict(pending.get("args") or {}),
+            pending=True,
+            asks=str(asks) if asks else None,
+            choices=tuple(str(c) for c in pending.get("choices") or ()),
+        )
+    for message in turn:
         if isinstance(message, AIMessage) and message.tool_calls:
             call = message.tool_calls[0]
             return PreviousCall(tool=call["name"], args=dict(call["args"]))
-    for message in reversed(messages[earlier + 1 : last_human]):
-        if isinstance(message, AIMessage):
-            pending = message.response_metadata.get(PENDING_KEY)
-            if isinstance(pending, Mapping) and pending.get("tool"):
-                return PreviousCall(
-                    tool=str(pending["tool"]), args=dict(pending.get("args") or {}), pending=True
-                )
-            break
     return None
+
+
+def _pending(call: PreviousCall) -> dict[str, Any]:
+    """A call waiting for an answer, as kept in the question's response_metadata."""
+    kept: dict[str, Any] = {"tool": call.tool, "args": dict(call.args)}
+    if call.asks:
+        kept["asks"] = call.asks
+    if call.choices:
+        kept["choices"] = list(call.choices)
+    return kept
+
+
+def _notes(turn: Sequence[BaseMessage]) -> list[str]:
+    """What this turn's calls said they would say before their results."""
+    return [
+        str(m.response_metadata[NOTE_KEY])
+        for m in turn
+        if isinstance(m, AIMessage) and m.response_metadata.get(NOTE_KEY)
+    ]
 
 
 def _results(turn: Sequence[BaseMessage]) -> list[ToolResult]:
@@ -214,6 +246,15 @@ class OfflineChatModel(BaseChatModel):
         """Bind tools (any form ``convert_to_openai_tool`` accepts); the interpreter only ever
         calls these. ``tool_choice``: "auto"/None, "none", "any"/"required"/True, or a name."""
         formatted = [self._convert(tool) for tool in tools]
+        check_bound_tools(
+            (
+                str(spec["function"]["name"]),
+                spec["function"].get("parameters", {}).get("properties") or {},
+                output_schema_of(tool),
+            )
+            for tool, spec in zip(tools, formatted, strict=True)
+            if "function" in spec
+        )
         if tool_choice is not None:
             kwargs["tool_choice"] = tool_choice
         return super().bind(tools=formatted, **kwargs)
@@ -243,8 +284,13 @@ class OfflineChatModel(BaseChatModel):
         command = messages[last].text
         results = _results(messages[last + 1 :])
         if results:
-            note = _INJECTION_NOTE if detect_injection(command.lower()) else None
-            return self._text_message(messages, write_reply(results, note=note), stop, metadata)
+            notes = [_INJECTION_NOTE] if detect_injection(command.lower()) else []
+            notes += _notes(messages[last + 1 :])
+            pending = choice_pending(results)
+            if pending is not None:
+                metadata[PENDING_KEY] = _pending(pending)
+            reply = write_reply(results, notes=notes)
+            return self._text_message(messages, reply, stop, metadata)
 
         decided = interpret(
             command,
@@ -254,13 +300,13 @@ class OfflineChatModel(BaseChatModel):
             tool_choice=None if choice == "none" else choice,
         )
         if decided.tool is not None and decided.tool in tools:
+            if decided.note:
+                metadata[NOTE_KEY] = decided.note
             return self._call_message(messages, decided, metadata)
         if decided.asks_for:
-            metadata[PENDING_KEY] = {"tool": decided.asks_for, "args": decided.args}
-            metadata[OUTCOME_KEY] = "needs_input"
-        else:
-            metadata[OUTCOME_KEY] = "ok" if decided.informative else "error"
-        return self._text_message(messages, decided.reply or "", stop, metadata)
+            metadata[PENDING_KEY] = _pending(PreviousCall(decided.asks_for, decided.args))
+        refusal = (decided.reply or "") if decided.kind == "refusal" else None
+        return self._text_message(messages, decided.reply or "", stop, metadata, refusal)
 
     def _usage(self, messages: Sequence[BaseMessage], output: int) -> UsageMetadata:
         # Words stand in for tokens: deterministic, and the right order of magnitude.
@@ -275,10 +321,13 @@ class OfflineChatModel(BaseChatModel):
         text: str,
         stop: Sequence[str] | None,
         metadata: dict[str, Any],
+        refusal: str | None = None,
     ) -> AIMessage:
+        """A reply without a tool call; a refusal says so in the standard field."""
         text = _truncate(text, list(stop or ()) + list(self.stop or ()))
         return AIMessage(
             content=text,
+            additional_kwargs={REFUSAL: refusal} if refusal else {},
             response_metadata=metadata,
             usage_metadata=self._usage(messages, _words(text)),
         )
@@ -321,8 +370,8 @@ class OfflineChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         """The same answer as ``_generate``, in pieces: a tool call as one tool-call chunk, a
-        reply word by word. Usage and model name ride on the last chunk only, since chunks
-        are added together."""
+        reply word by word. Usage, model name and refusal ride on the last chunk only, since
+        chunks are added together."""
         message = self._respond(messages, stop, **kwargs)
         pieces: list[AIMessageChunk] = []
         for index, call in enumerate(message.tool_calls):
@@ -348,6 +397,7 @@ class OfflineChatModel(BaseChatModel):
         pieces[-1] = AIMessageChunk(
             content=last.content,
             tool_call_chunks=last.tool_call_chunks,
+            additional_kwargs=message.additional_kwargs,
             response_metadata=message.response_metadata,
             usage_metadata=message.usage_metadata,
             chunk_position="last",

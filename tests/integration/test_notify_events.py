@@ -1,0 +1,149 @@
+"""The notify tool on real PostgreSQL: an event the order's state contradicts is refused with a
+409 that names the state, whoever asks, and nothing reaches the outbox; events that fit go out."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from persistence.database import Database
+from persistence.models import Notification, OrderStatus
+from persistence.repositories import orders as repo
+from tests.support.pipeline import add_order, make_backends
+from tools.access import PIPELINE, Principal, Role
+from tools.catalog import build_registry
+from tools.context import ToolContext
+from tools.errors import Conflict
+from tools.registry import ToolRegistry
+
+ADMIN = Principal("ada", Role.ADMIN)
+
+
+@pytest.fixture
+def registry() -> ToolRegistry:
+    return build_registry()
+
+
+def order_in(
+    db: Database, status: OrderStatus, *, versions: int = 1, step: str | None = None
+) -> uuid.UUID:
+    """An order with ``versions`` design versions, resting in ``status`` at ``step``."""
+    order_id = add_order(db)
+    with db.session() as session:
+        for version in range(1, versions + 1):
+            repo.add_design_version(
+                session,
+                order_id=order_id,
+                version=version,
+                engine="layout",
+                model=None,
+                path=f"/nowhere/design-v{version}.png",
+                sha256="0" * 64,
+                width=10,
+                height=10,
+            )
+        repo.update_order(session, order_id, status=status, current_step=step)
+    return order_id
+
+
+def outbox_size(db: Database) -> int:
+    with db.session() as session:
+        return session.scalar(select(func.count()).select_from(Notification)) or 0
+
+
+def notify(
+    registry: ToolRegistry,
+    db: Database,
+    tmp_path: Path,
+    order_id: uuid.UUID,
+    event: str,
+    version: int = 1,
+    principal: Principal = ADMIN,
+) -> list[tuple[str, str]]:
+    ctx = ToolContext(backends=make_backends(tmp_path, db), principal=principal)
+    args = {"order_id": order_id.hex[:8], "event": event, "version": version}
+    result = registry.execute("notify", args, ctx).model_dump()
+    return [(n["audience"], n["status"]) for n in result["notifications"]]
+
+
+def test_admin_cannot_announce_completion_of_an_order_awaiting_approval(
+    db: Database, registry: ToolRegistry, tmp_path: Path
+) -> None:
+    order_id = order_in(db, OrderStatus.AWAITING_APPROVAL, step="await_review")
+
+    with pytest.raises(Conflict) as refused:
+        notify(registry, db, tmp_path, order_id, "order_completed")
+
+    assert refused.value.status_code == 409
+    assert f"order {order_id} is awaiting_approval at step await_review" in refused.value.message
+    assert "order_completed is sent only while it is completed" in refused.value.message
+    assert outbox_size(db) == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "step", "event"),
+    [
+        (OrderStatus.COMPLETED, None, "design_ready"),
+        (OrderStatus.PROCESSING, "generate_design", "design_ready"),
+        (OrderStatus.FAILED, "notify_review", "design_ready"),
+        (OrderStatus.CANCELLED, None, "design_ready"),
+        (OrderStatus.PROCESSING, "notify_review", "order_completed"),
+        (OrderStatus.FAILED, "finalize", "order_completed"),
+    ],
+)
+def test_events_the_state_contradicts_are_refused_for_every_caller(
+    db: Database,
+    registry: ToolRegistry,
+    tmp_path: Path,
+    status: OrderStatus,
+    step: str | None,
+    event: str,
+) -> None:
+    order_id = order_in(db, status, step=step)
+
+    for principal in (ADMIN, Principal("olga", Role.OPERATOR), PIPELINE):
+        with pytest.raises(Conflict, match=f"is {status}"):
+            notify(registry, db, tmp_path, order_id, event, principal=principal)
+
+    assert outbox_size(db) == 0
+
+
+def test_a_version_other_than_the_current_design_is_refused(
+    db: Database, registry: ToolRegistry, tmp_path: Path
+) -> None:
+    order_id = order_in(db, OrderStatus.AWAITING_APPROVAL, versions=2)
+    no_design = order_in(db, OrderStatus.PROCESSING, versions=0, step="notify_review")
+
+    with pytest.raises(Conflict, match="its current design is version 2; not version 1"):
+        notify(registry, db, tmp_path, order_id, "design_ready", version=1)
+    with pytest.raises(Conflict, match="it has no design yet"):
+        notify(registry, db, tmp_path, no_design, "design_ready")
+
+    assert outbox_size(db) == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "step", "event"),
+    [
+        (OrderStatus.AWAITING_APPROVAL, "await_review", "design_ready"),
+        (OrderStatus.PROCESSING, "notify_review", "design_ready"),  # the pipeline's own call
+        (OrderStatus.COMPLETED, None, "order_completed"),
+        (OrderStatus.PROCESSING, "finalize", "order_completed"),  # the pipeline's own call
+    ],
+)
+def test_events_that_fit_are_sent(
+    db: Database,
+    registry: ToolRegistry,
+    tmp_path: Path,
+    status: OrderStatus,
+    step: str | None,
+    event: str,
+) -> None:
+    order_id = order_in(db, status, versions=2, step=step)
+
+    sent = notify(registry, db, tmp_path, order_id, event, version=2)
+
+    assert sent == [("customer", "sent"), ("operator", "sent")]
