@@ -30,6 +30,20 @@ class Settings(BaseSettings):
         default=None, description="Local Drive root; default DATA_DIR/drive"
     )
     storage: Literal["local", "google"] = "local"
+    google_root_folder_id: str | None = Field(
+        default=None,
+        description="storage=google: the shop's root folder (the id at the end of its Drive URL)",
+    )
+    google_access_token: SecretStr | None = Field(
+        default=None,
+        description="storage=google: a bearer token used as is; unset: Application Default "
+        "Credentials (GOOGLE_APPLICATION_CREDENTIALS)",
+    )
+    google_api_url: str | None = Field(
+        default=None,
+        description="storage=google: one root URL for Drive, Sheets and uploads (an emulator, "
+        "a proxy); unset: Google's",
+    )
     llm: str = "offline"
     design_engine: Literal["layout", "diffusers", "openai"] = "layout"
     design_model: str | None = Field(

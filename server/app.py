@@ -34,9 +34,10 @@ from server.security import check_production, key_ring
 from server.sessions import SessionService
 from server.sign_in import SignIn
 from settings import Settings, get_settings
-from tools.backends import make_backends
+from tools.backends import check_storage, make_backends, make_storage
 from tools.catalog import build_registry
 from tools.context import ToolContext
+from tools.storage.google_api import GoogleSetupError
 from tools.templates import ensure_starter_templates
 
 log = logging.getLogger(__name__)
@@ -60,10 +61,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         check_production(settings)  # also when the app is served by another ASGI server
+        # Storage first: a Google drive that cannot work stops start-up before anything opens.
+        try:
+            storage = make_storage(settings)
+            check_storage(storage)
+        except GoogleSetupError as exc:
+            log.error("cannot start: %s", exc)  # the one line to read above the traceback
+            raise
         db = prepare_database(settings)
         checkpointer, pool = open_checkpointer(db.url)
-        backends = make_backends(settings, db)
-        ensure_starter_templates(backends.storage, backends.work_dir)
+        backends = make_backends(settings, db, storage)
+        if settings.storage == "local":  # starting writes nothing into a shop's Google Drive
+            ensure_starter_templates(backends.storage, backends.work_dir)
         registry = build_registry()
         runner = OrderRunner(ToolContext(backends=backends), registry, checkpointer)
         dispatcher = InProcessDispatcher(runner, settings.pipeline_workers)

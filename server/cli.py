@@ -27,7 +27,9 @@ from server.security import (
 from settings import get_settings
 from tools import audit
 from tools.access import ISSUABLE_ROLES, Principal, Role
+from tools.backends import check_storage, make_storage
 from tools.errors import AtelierError, InvalidInput
+from tools.storage.google_api import GoogleSetupError
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -42,6 +44,13 @@ def serve(args: argparse.Namespace) -> int:
     except UnsafeForProduction as exc:
         print(f"atelier serve: {exc}", file=sys.stderr)
         return 2
+    if settings.storage == "google":
+        # Refused here in one line, before the server starts, rather than from the lifespan.
+        try:
+            check_storage(make_storage(settings))
+        except GoogleSetupError as exc:
+            print(f"atelier serve: {exc}", file=sys.stderr)
+            return 2
     uvicorn.run(
         "server.app:create_app",
         factory=True,

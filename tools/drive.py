@@ -37,8 +37,35 @@ KIND_BY_SUFFIX: dict[str, FileKind] = {
 }
 
 
-def kind_of(name: str) -> FileKind:
+GOOGLE_APPS = "application/vnd.google-apps."
+KIND_BY_MIME_TYPE: dict[str, FileKind] = {
+    GOOGLE_APPS + "spreadsheet": "sheet",
+    GOOGLE_APPS + "folder": "folder",
+    GOOGLE_APPS + "document": "document",
+    GOOGLE_APPS + "presentation": "document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "sheet",
+    "application/vnd.ms-excel": "sheet",
+    "text/csv": "sheet",
+    "application/pdf": "document",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "document",
+}
+
+
+def kind_of(name: str, mime_type: str | None = None) -> FileKind:
+    """What a file is: from its MIME type when the storage knows it (a native Google Sheet has
+    no suffix), else from its name's suffix."""
+    if mime_type:
+        if mime_type in KIND_BY_MIME_TYPE:
+            return KIND_BY_MIME_TYPE[mime_type]
+        if mime_type.startswith("image/"):
+            return "image"
+        if mime_type.startswith("text/") and PurePosixPath(name).suffix.lower() != ".csv":
+            return "document"
     return KIND_BY_SUFFIX.get(PurePosixPath(name).suffix.lower(), "other")
+
+
+def kind_of_file(f: StoredFile) -> FileKind:
+    return kind_of(f.name, f.mime_type)
 
 
 def resolve_folder(storage: Storage, wanted: str | None, *, strict: bool = False) -> str:
@@ -122,7 +149,7 @@ def list_sheets(ctx: ToolContext, args: ListSheetsArgs) -> SheetList:
     found = [
         f
         for f in storage.list_files(folder, recursive=True)
-        if kind_of(f.name) == "sheet"
+        if kind_of_file(f) == "sheet"
         and needle in f.name.lower()
         and (args.modified_after is None or f.modified >= _day_start(args.modified_after))
         and (args.modified_before is None or f.modified < _day_start(args.modified_before))
@@ -172,7 +199,7 @@ def create_sheet_from_template(ctx: ToolContext, args: CreateSheetArgs) -> Creat
         folder: the folder to put it in (default: the drive root); it must exist.
     """
     storage = ctx.backends.storage
-    templates = [f.name for f in storage.list_files(TEMPLATES) if kind_of(f.name) == "sheet"]
+    templates = [f.name for f in storage.list_files(TEMPLATES) if kind_of_file(f) == "sheet"]
     # A copy made from the wrong template is worse than a question: strict.
     chosen = resolve_name(
         args.template, templates, "template", strict=True, optional_words=("template",)
@@ -224,7 +251,7 @@ def list_files(ctx: ToolContext, args: ListFilesArgs) -> FileList:
         FileInfo(name=PurePosixPath(p).name, path=p, kind="folder", size=None, modified=None)
         for p in storage.list_folders(folder)
     ] + [
-        FileInfo(name=f.name, path=f.path, kind=kind_of(f.name), size=f.size, modified=f.modified)
+        FileInfo(name=f.name, path=f.path, kind=kind_of_file(f), size=f.size, modified=f.modified)
         for f in storage.list_files(folder)
     ]
     found = [

@@ -26,6 +26,18 @@ class Conflict(AtelierError):
     status_code = 409
 
 
+class AccessRefused(AtelierError):
+    """A storage backend refused the account Atelier runs as (Google Drive's 401 or 403)."""
+
+    status_code = 403
+
+
+class StorageUnavailable(AtelierError):
+    """The storage backend kept failing (outage, rate limits) after every retry."""
+
+    status_code = 503
+
+
 class ToolDenied(AtelierError):
     """The caller's role may not run this tool."""
 

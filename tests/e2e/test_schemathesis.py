@@ -35,7 +35,18 @@ def summary_counts(output: str, section: str) -> dict[str, int]:
     }
 
 
-def test_generated_requests_never_cause_a_server_error(server: ServerProcess) -> None:
+# schemathesis 4.15's positive_data_acceptance check raises its own error ("Unsupported type:
+# 'bytes'") when a multipart body it generated (a reference image of random bytes) is refused:
+# in the stateful phase that ends the phase early. That phase runs without that one check;
+# the other phases keep every check.
+RUNS = {
+    "examples, coverage, fuzzing": ["--phases", "examples,coverage,fuzzing"],
+    "stateful": ["--phases", "stateful", "--exclude-checks", "positive_data_acceptance"],
+}
+
+
+@pytest.mark.parametrize("phases", list(RUNS))
+def test_generated_requests_never_cause_a_server_error(server: ServerProcess, phases: str) -> None:
     operations = sum(
         len(item) for item in httpx.get(f"{server.url}/openapi.json").json()["paths"].values()
     )
@@ -47,8 +58,7 @@ def test_generated_requests_never_cause_a_server_error(server: ServerProcess) ->
             f"{server.url}/openapi.json",
             "--checks",
             "all",
-            "--phases",
-            "examples,coverage,fuzzing,stateful",
+            *RUNS[phases],
             "--max-examples",
             EXAMPLES,
             "--seed",
@@ -64,9 +74,12 @@ def test_generated_requests_never_cause_a_server_error(server: ServerProcess) ->
     output = done.stdout + done.stderr
     failures = summary_counts(output, "Failures")
     # The conformance findings (status codes not yet documented, …) are printed for people;
-    # a 5xx or a schema that cannot be loaded fails the test.
+    # a 5xx, an error of the run itself or a schema that cannot be loaded fails the test.
     print(output[-6000:])
     assert "Server error" not in failures, output
     assert summary_counts(output, "Errors") == {}, output
-    assert f"Tested: {operations}" in output, output
+    if phases == "stateful":  # the state machine ran scenarios through the API's links
+        assert re.search(r"Scenarios:\s+[1-9]", output), output
+    else:
+        assert f"Tested: {operations}" in output, output
     assert "Internal Server Error" not in server.log()

@@ -4,10 +4,11 @@ google-api-python-client sends (point it here with ATELIER_GOOGLE_API_URL).
 What it answers, as Google documents it: ``files.list`` with the ``q`` language
 (tests/support/drive_query.py), ``orderBy``, ``pageSize``/``pageToken`` and ``fields``;
 ``files.create`` (metadata), multipart, media and resumable uploads (308 with ``Range`` between
-chunks); ``files.get`` (metadata or ``alt=media``), ``files.update`` (``addParents`` /
-``removeParents``), ``files.copy`` (an ``.xlsx`` converted to a native Sheet when the copy asks
-for one); ``spreadsheets.create``/``get``, ``values.get``/``update``/``append``/``batchUpdate``
-and ``spreadsheets.batchUpdate`` (``addChart``, ``addSheet`` and formatting requests). Errors
+chunks); ``files.get`` (metadata or ``alt=media``), ``files.export`` (a native Sheet as xlsx),
+``files.update`` (``addParents`` / ``removeParents``, or new content by upload), ``files.copy``
+(an ``.xlsx`` converted to a native Sheet when the copy asks for one);
+``spreadsheets.create``/``get``, ``values.get``/``update``/``append``/``batchUpdate`` and
+``spreadsheets.batchUpdate`` (``addChart``, ``addSheet`` and formatting requests). Errors
 come in Google's shape (``{"error": {"code", "message", "errors": [{"reason"}]}}``): 401 for a
 wrong bearer token, 404 ``notFound``, 400 for a bad query, and whatever a test schedules with
 :meth:`FakeGoogle.fail_next` (429, 403 ``rateLimitExceeded``, 5xx, with ``Retry-After``).
@@ -30,7 +31,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from tests.support.drive_query import QueryError, parse_query
 from tests.support.receivers import LoopbackHTTPServer
@@ -128,6 +129,7 @@ class FakeGoogle(LoopbackHTTPServer):
         self.spreadsheets: dict[str, Spreadsheet] = {}
         self.uploads: dict[str, dict[str, Any]] = {}
         self.calls: Counter[str] = Counter()
+        self.requests: list[tuple[str, str, dict[str, str]]] = []  # method, path, query
         self.denied: set[str] = set()
         self._failures: list[ScheduledFailure] = []
         self.lock = threading.RLock()
@@ -362,6 +364,18 @@ def _from_xlsx(title: str, content: bytes) -> Spreadsheet:
     return book
 
 
+def _to_xlsx(book: Spreadsheet) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    for title, rows in book.sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 class _Routes:
     """One method per endpoint; each takes the request and answers (status, body, headers)."""
 
@@ -383,6 +397,8 @@ class _Routes:
             (r"/drive/v3/files", "POST", self.create_file),
             (r"/upload/drive/v3/files", "POST", self.upload),
             (r"/upload/drive/v3/files", "PUT", self.resume_upload),
+            (r"/upload/drive/v3/files/([^/]+)", "PATCH", self.upload_update),
+            (r"/drive/v3/files/([^/]+)/export", "GET", self.export_file),
             (r"/drive/v3/files/([^/]+)", "GET", self.get_file),
             (r"/drive/v3/files/([^/]+)", "PATCH", self.update_file),
             (r"/drive/v3/files/([^/]+)/copy", "POST", self.copy_file),
@@ -443,28 +459,54 @@ class _Routes:
         created = self._create(json.loads(body or b"{}"), b"")
         return 200, _select(created, query.get("fields")), {}
 
-    def upload(self, query: dict[str, str], headers: Any, body: bytes) -> Any:
+    def _replace(self, file_id: str, metadata: dict[str, Any], content: bytes) -> dict[str, Any]:
+        """files.update with media: the file's new content (and any metadata changes)."""
+        found = self.fake.file(file_id)
+        if found["mimeType"] in (FOLDER, SHEET, SHORTCUT):
+            raise GoogleError(400, "This file cannot hold uploaded content.", "badContent")
+        if "name" in metadata:
+            found["name"] = metadata["name"]
+        self.fake.contents[file_id] = content
+        found["md5Checksum"] = hashlib.md5(content).hexdigest()
+        found["size"] = str(len(content))
+        found["modifiedTime"] = _now()
+        return found
+
+    def upload(
+        self, query: dict[str, str], headers: Any, body: bytes, file_id: str | None = None
+    ) -> Any:
         kind = query.get("uploadType")
+        if kind == "resumable":
+            upload_id = secrets.token_urlsafe(12)
+            if file_id is not None:
+                self.fake.file(file_id)
+            self.fake.uploads[upload_id] = {
+                "metadata": json.loads(body or b"{}"),
+                "data": bytearray(),
+                "fields": query.get("fields"),
+                "file_id": file_id,
+            }
+            location = f"{self.fake.root_url}/upload/drive/v3/files?uploadType=resumable"
+            return 200, {}, {"Location": f"{location}&upload_id={upload_id}"}
         if kind == "media":
-            created = self._create({}, body)
+            metadata: dict[str, Any] = {}
+            content = body
         elif kind == "multipart":
             raw = f"Content-Type: {headers['Content-Type']}\r\n\r\n".encode() + body
             parts = list(message_from_bytes(raw, policy=policy.HTTP).iter_parts())
             metadata = json.loads(parts[0].get_content())
             payload = parts[1].get_payload(decode=True)
-            created = self._create(metadata, payload if isinstance(payload, bytes) else b"")
-        elif kind == "resumable":
-            upload_id = secrets.token_urlsafe(12)
-            self.fake.uploads[upload_id] = {
-                "metadata": json.loads(body or b"{}"),
-                "data": bytearray(),
-                "fields": query.get("fields"),
-            }
-            location = f"{self.fake.root_url}/upload/drive/v3/files?uploadType=resumable"
-            return 200, {}, {"Location": f"{location}&upload_id={upload_id}"}
+            content = payload if isinstance(payload, bytes) else b""
         else:
             raise GoogleError(400, f"Invalid uploadType: {kind}", "invalid")
-        return 200, _select(created, query.get("fields")), {}
+        if file_id is not None:
+            stored = self._replace(file_id, metadata, content)
+        else:
+            stored = self._create(metadata, content)
+        return 200, _select(stored, query.get("fields")), {}
+
+    def upload_update(self, query: dict[str, str], headers: Any, body: bytes, file_id: str) -> Any:
+        return self.upload(query, headers, body, file_id)
 
     def resume_upload(self, query: dict[str, str], headers: Any, body: bytes) -> Any:
         upload = self.fake.uploads.get(query.get("upload_id", ""))
@@ -480,7 +522,10 @@ class _Routes:
         upload["data"].extend(body)
         if total == "*" or len(upload["data"]) < int(total):
             return 308, None, {"Range": f"bytes=0-{len(upload['data']) - 1}"}
-        created = self._create(upload["metadata"], bytes(upload["data"]))
+        if upload["file_id"] is not None:
+            created = self._replace(upload["file_id"], upload["metadata"], bytes(upload["data"]))
+        else:
+            created = self._create(upload["metadata"], bytes(upload["data"]))
         del self.fake.uploads[query["upload_id"]]
         return 200, _select(created, upload["fields"]), {}
 
@@ -493,6 +538,15 @@ class _Routes:
                 )
             return 200, self.fake.contents[file_id], {"Content-Type": found["mimeType"]}
         return 200, _select(found, query.get("fields")), {}
+
+    def export_file(self, query: dict[str, str], headers: Any, body: bytes, file_id: str) -> Any:
+        """files.export: a native Google Sheet as an xlsx workbook (the one format needed)."""
+        found = self.fake.file(file_id)
+        if found["mimeType"] != SHEET:
+            raise GoogleError(403, "Export only supports Docs Editors files.", "fileNotExportable")
+        if query.get("mimeType") != XLSX:
+            raise GoogleError(400, "The requested conversion is not supported.", "badRequest")
+        return 200, _to_xlsx(self.fake.spreadsheets[file_id]), {"Content-Type": XLSX}
 
     def update_file(self, query: dict[str, str], headers: Any, body: bytes, file_id: str) -> Any:
         found = self.fake.file(file_id)
@@ -639,6 +693,7 @@ def _handler_for(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
             path = split.path
             with fake.lock:
                 fake.calls[f"{method} {path}"] += 1
+                fake.requests.append((method, path, query))
             try:
                 if self.headers.get("Authorization") != f"Bearer {fake.token}":
                     raise GoogleError(
@@ -678,3 +733,15 @@ def _handler_for(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
     return Handler
+
+
+def xlsx(*rows: list[Any]) -> bytes:
+    """An .xlsx file with ``rows`` in its first sheet, as a person would drop into the drive."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

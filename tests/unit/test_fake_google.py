@@ -15,9 +15,8 @@ from google.auth.exceptions import RefreshError
 from google.oauth2.credentials import Credentials
 from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaIoBaseUpload
-from openpyxl import Workbook
 
-from tests.support.fake_google import FOLDER, ROOT_ID, SHEET, XLSX, FakeGoogle
+from tests.support.fake_google import FOLDER, ROOT_ID, SHEET, XLSX, FakeGoogle, xlsx
 from tools.retry import RetriesExhausted, RetryPolicy
 from tools.storage.google_api import GoogleApis
 
@@ -128,21 +127,10 @@ def test_multipart_and_resumable_uploads_keep_the_bytes(fake: FakeGoogle, apis: 
     assert fake.count("PUT /upload/drive/v3/files") == 3
 
 
-def xlsx(rows: list[list[Any]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def test_copying_an_xlsx_as_a_sheet_converts_it(fake: FakeGoogle, apis: GoogleApis) -> None:
     templates = fake.add_file("Templates", mime_type=FOLDER)
     source = fake.add_file(
-        "Price List.xlsx", templates, mime_type=XLSX, content=xlsx([["Product", "Price"]])
+        "Price List.xlsx", templates, mime_type=XLSX, content=xlsx(["Product", "Price"])
     )
     body = {"name": "Price List 2027", "parents": [ROOT_ID], "mimeType": SHEET}
     copied = apis.run(apis.drive.files().copy(fileId=source, body=body, supportsAllDrives=True))

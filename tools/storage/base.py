@@ -18,6 +18,8 @@ class StoredFile:
     modified: datetime
     sha256: str | None = None  # computed on upload; listings leave it out (it reads the file)
     uploaded: bool = True  # False when an identical file was already there
+    mime_type: str | None = None  # what the backend says the file is (Google Drive); None: local
+    id: str | None = None  # the backend's own identifier (a Drive file id); None: local
 
 
 class Storage(Protocol):

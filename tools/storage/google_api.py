@@ -29,7 +29,19 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Package google.api_core", category=FutureWarning)
     from googleapiclient.discovery import build_from_document
     from googleapiclient.errors import HttpError
-    from googleapiclient.http import HttpRequest, build_http
+    from googleapiclient.http import HttpRequest, MediaIoBaseUpload, build_http
+
+# The one module that imports googleapiclient (for the warning above); the backend takes these
+# from here.
+__all__ = [
+    "GoogleApis",
+    "GoogleSetupError",
+    "HttpError",
+    "HttpRequest",
+    "MediaIoBaseUpload",
+    "credentials_for",
+    "discovery_document",
+]
 
 from tools.retry import RetryPolicy, TemporaryFailure, http_retry_after
 

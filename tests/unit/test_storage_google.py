@@ -1,0 +1,376 @@
+"""GoogleDrive, the Storage protocol on Google Drive, with the real google-api-python-client
+talking to the fake Drive (tests/support/fake_google.py); and the admin drive tools on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from google.oauth2.credentials import Credentials
+
+from settings import Settings
+from tests.support.fake_google import FOLDER, ROOT_ID, SHEET, SHORTCUT, XLSX, FakeGoogle, xlsx
+from tools.access import Principal, Role
+from tools.backends import check_storage, make_storage
+from tools.catalog import ADMIN_TOOLS
+from tools.context import Backends, ToolContext
+from tools.errors import AccessRefused, Conflict, InvalidInput, NotFound, StorageUnavailable
+from tools.registry import ToolRegistry
+from tools.retry import RetryPolicy
+from tools.storage import google as google_storage
+from tools.storage.google import GoogleDrive, quote
+from tools.storage.google_api import GoogleApis, GoogleSetupError
+
+NO_WAIT = RetryPolicy(attempts=4, backoff=0, sleep=lambda _: None)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeGoogle]:
+    with FakeGoogle() as server:
+        yield server
+
+
+def drive_for(fake: FakeGoogle, tmp_path: Path, token: str | None = None) -> GoogleDrive:
+    apis = GoogleApis.build(Credentials(token=token or fake.token), fake.root_url, retry=NO_WAIT)
+    return GoogleDrive(apis, ROOT_ID, tmp_path / "scratch", token_given=True)
+
+
+@pytest.fixture
+def drive(fake: FakeGoogle, tmp_path: Path) -> GoogleDrive:
+    return drive_for(fake, tmp_path)
+
+
+def local(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / "work" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def named(fake: FakeGoogle, name: str) -> list[dict[str, object]]:
+    return [f for f in fake.files.values() if f["name"] == name and not f["trashed"]]
+
+
+def test_quote_escapes_backslashes_and_quotes() -> None:
+    assert quote("Shop's \\ files") == "'Shop\\'s \\\\ files'"
+
+
+def test_ensure_folder_finds_or_creates_each_segment(fake: FakeGoogle, drive: GoogleDrive) -> None:
+    assert drive.ensure_folder("Orders/2026/o-1") == "Orders/2026/o-1"
+    assert drive.ensure_folder("Orders/2026/o-1") == "Orders/2026/o-1"
+    assert fake.count("POST /drive/v3/files") == 3  # once per segment, never twice
+    # A fresh process finds them by name instead of making more.
+    again = drive_for(fake, Path(drive.scratch_dir))
+    again.ensure_folder("Orders/2026/o-1")
+    assert fake.count("POST /drive/v3/files") == 3
+    assert drive.exists("Orders/2026") and not drive.exists("Orders/2027")
+    with pytest.raises(InvalidInput):
+        drive.ensure_folder("../outside")
+
+
+def test_every_call_passes_supports_all_drives(fake: FakeGoogle, drive: GoogleDrive) -> None:
+    drive.ensure_folder("Templates")
+    drive.list_files("", recursive=True)
+    assert fake.requests
+    for method, path, query in fake.requests:
+        assert query.get("supportsAllDrives") == "true", (method, path)
+        if method == "GET" and path == "/drive/v3/files":
+            assert query.get("includeItemsFromAllDrives") == "true"
+
+
+def test_put_file_uploads_once_and_skips_the_same_bytes(
+    fake: FakeGoogle, drive: GoogleDrive, tmp_path: Path
+) -> None:
+    source = local(tmp_path, "design-v1.png", b"\x89PNG first")
+    first = drive.put_file("Orders/o-1", "design-v1.png", source)
+    assert first.uploaded and first.path == "Orders/o-1/design-v1.png"
+    assert first.sha256 is not None and first.id in fake.contents
+    assert fake.contents[first.id] == b"\x89PNG first"
+
+    uploads = fake.count("POST /upload")
+    same = drive.put_file("Orders/o-1", "design-v1.png", source)
+    assert not same.uploaded and same.id == first.id and same.sha256 == first.sha256
+    assert fake.count("POST /upload") == uploads
+
+    source.write_bytes(b"\x89PNG second")
+    changed = drive.put_file("Orders/o-1", "design-v1.png", source)
+    assert changed.uploaded and changed.id == first.id  # new content, still one file
+    assert fake.contents[first.id] == b"\x89PNG second"
+    assert len(named(fake, "design-v1.png")) == 1
+
+
+def test_a_large_file_goes_up_resumably(
+    fake: FakeGoogle, drive: GoogleDrive, tmp_path: Path
+) -> None:
+    data = bytes(range(256)) * (6 * 4096)  # 6 MiB
+    stored = drive.put_file("", "big.bin", local(tmp_path, "big.bin", data))
+    assert fake.contents[stored.id or ""] == data
+    assert fake.count("PUT /upload/drive/v3/files") >= 1  # the resumable session's chunks
+    assert stored.size == len(data) and stored.path == "big.bin"  # the root: no "./"
+
+
+def test_listings_walk_folders_follow_pages_and_know_native_sheets(
+    fake: FakeGoogle, drive: GoogleDrive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(google_storage, "PAGE_SIZE", 2)
+    reports = fake.add_file("Reports", mime_type=FOLDER)
+    odd = fake.add_file("Shop's odd", reports, mime_type=FOLDER)
+    for n in range(5):
+        fake.add_file(f"week {n}.xlsx", reports, mime_type=XLSX, content=b"x" * n)
+    fake.add_spreadsheet("Budget", ROOT_ID, [["a"]])
+    fake.add_file("inside.png", odd, mime_type="image/png")
+    gone = fake.add_file("trashed.xlsx", reports, mime_type=XLSX)
+    fake.files[gone]["trashed"] = True
+
+    assert drive.list_folders() == ["Reports"]
+    assert drive.list_folders(recursive=True) == ["Reports", "Reports/Shop's odd"]
+    top = drive.list_files()
+    assert [(f.path, f.mime_type) for f in top] == [("Budget", SHEET)]
+    everything = [f.path for f in drive.list_files(recursive=True)]
+    assert everything == [
+        "Budget",
+        "Reports/Shop's odd/inside.png",
+        *[f"Reports/week {n}.xlsx" for n in range(5)],
+    ]
+    assert [f.size for f in drive.list_files("Reports")] == [0, 1, 2, 3, 4]
+    assert drive.list_files("Reports/Shop's odd")[0].name == "inside.png"
+    assert drive.list_files("Nowhere") == [] and drive.list_folders("Nowhere") == []
+
+
+def test_exists(fake: FakeGoogle, drive: GoogleDrive) -> None:
+    templates = fake.add_file("Templates", mime_type=FOLDER)
+    fake.add_file("Price List.xlsx", templates, mime_type=XLSX)
+    assert drive.exists("") and drive.exists("Templates")
+    assert drive.exists("Templates/Price List.xlsx")
+    assert not drive.exists("Templates/Nope.xlsx") and not drive.exists("Nope/x")
+
+
+def test_copy_makes_a_native_sheet_and_never_replaces_one(
+    fake: FakeGoogle, drive: GoogleDrive
+) -> None:
+    templates = fake.add_file("Templates", mime_type=FOLDER)
+    fake.add_file("Price List.xlsx", templates, mime_type=XLSX, content=xlsx(["Product", "Price"]))
+    fake.add_file("Pricing", mime_type=FOLDER)
+    created = drive.copy_file("Templates/Price List.xlsx", "Pricing", "Prices 2027.xlsx")
+    assert (created.path, created.name, created.mime_type) == (
+        "Pricing/Prices 2027",
+        "Prices 2027",
+        SHEET,
+    )
+    assert fake.spreadsheets[created.id or ""].sheets["Sheet"] == [["Product", "Price"]]
+    with pytest.raises(Conflict, match="already exists"):
+        drive.copy_file("Templates/Price List.xlsx", "Pricing", "Prices 2027.xlsx")
+    with pytest.raises(NotFound, match=r"Templates/Nope\.xlsx"):
+        drive.copy_file("Templates/Nope.xlsx", "Pricing", "x.xlsx")
+    plain = drive.copy_file("Templates/Price List.xlsx", "Pricing", "raw copy.bin")
+    assert plain.mime_type == XLSX and plain.name == "raw copy.bin"
+
+
+def test_local_path_downloads_files_and_exports_native_sheets(
+    fake: FakeGoogle, drive: GoogleDrive
+) -> None:
+    fake.add_file("logo.png", mime_type="image/png", content=b"\x89PNG logo")
+    fake.add_spreadsheet("Budget", ROOT_ID, [["Item", "Cost"], ["Ink", 12]])
+    logo = drive.local_path("logo.png")
+    assert logo.read_bytes() == b"\x89PNG logo"
+    assert logo.is_relative_to(drive.scratch_dir)
+    budget = drive.local_path("Budget")
+    assert budget.suffix == ".xlsx"
+    rows = list(openpyxl.load_workbook(budget).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    assert rows == [("Item", "Cost"), ("Ink", 12)]
+    with pytest.raises(NotFound):
+        drive.local_path("missing.png")
+
+
+def test_rate_limits_are_retried_until_they_pass(fake: FakeGoogle, drive: GoogleDrive) -> None:
+    fake.add_file("a.txt", mime_type="text/plain")
+    fake.fail_next(429, reason="rateLimitExceeded", times=2, path_contains="/drive/v3/files")
+    fake.fail_next(403, reason="userRateLimitExceeded", path_contains="/drive/v3/files")
+    assert [f.name for f in drive.list_files()] == ["a.txt"]
+    assert fake.count("GET /drive/v3/files") == 4
+
+
+def test_a_lasting_outage_is_a_clear_503(fake: FakeGoogle, drive: GoogleDrive) -> None:
+    fake.fail_next(503, times=10)
+    with pytest.raises(StorageUnavailable, match="not answering") as caught:
+        drive.list_files()
+    assert caught.value.status_code == 503
+
+
+def test_refusals_are_403s_that_name_the_account(
+    fake: FakeGoogle, drive: GoogleDrive, tmp_path: Path
+) -> None:
+    locked = fake.add_file("secret.pdf", mime_type="application/pdf", content=b"%PDF")
+    fake.denied.add(locked)
+    with pytest.raises(AccessRefused, match="lacks access") as caught:
+        drive.local_path("secret.pdf")
+    assert caught.value.status_code == 403
+    wrong = drive_for(fake, tmp_path, token="expired")
+    with pytest.raises(AccessRefused, match=r"ATELIER_GOOGLE_ACCESS_TOKEN.*401"):
+        wrong.list_files()
+
+
+def test_a_gone_root_is_a_404_and_stale_folder_ids_are_dropped(
+    fake: FakeGoogle, drive: GoogleDrive, tmp_path: Path
+) -> None:
+    drive.ensure_folder("Orders")
+    old = named(fake, "Orders")[0]["id"]
+    fake.files[str(old)]["trashed"] = True  # someone deleted it meanwhile
+    stored = drive.put_file("Orders", "a.txt", local(tmp_path, "a.txt", b"a"))
+    assert stored.path == "Orders/a.txt"
+    [orders] = named(fake, "Orders")
+    assert orders["id"] != old and fake.files[stored.id or ""]["parents"] == [orders["id"]]
+
+    fake.files[ROOT_ID]["trashed"] = True
+    with pytest.raises(NotFound, match="not in Google Drive") as caught:
+        drive.put_file("Elsewhere", "b.txt", local(tmp_path, "b.txt", b"b"))
+    assert caught.value.status_code == 404
+
+
+def test_the_start_up_check(fake: FakeGoogle, drive: GoogleDrive, tmp_path: Path) -> None:
+    before = len(fake.files)
+    drive.check_root()
+    assert len(fake.files) == before and fake.count() == 1  # one files.get, nothing written
+    wrong = GoogleDrive(drive.apis, "no-such-folder", tmp_path)
+    with pytest.raises(GoogleSetupError, match="ATELIER_GOOGLE_ROOT_FOLDER_ID=no-such-folder"):
+        wrong.check_root()
+    a_file = fake.add_file("notes.txt")
+    with pytest.raises(GoogleSetupError, match="not a folder"):
+        GoogleDrive(drive.apis, a_file, tmp_path).check_root()
+    expired = drive_for(fake, tmp_path, token="expired")
+    with pytest.raises(GoogleSetupError, match="401"):
+        expired.check_root()
+
+
+def test_settings_select_google_and_refuse_what_cannot_work(
+    fake: FakeGoogle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = {"storage": "google", "data_dir": tmp_path, "google_api_url": fake.root_url}
+    with pytest.raises(GoogleSetupError, match="ATELIER_GOOGLE_ROOT_FOLDER_ID"):
+        make_storage(Settings(**base, google_access_token=fake.token))  # type: ignore[arg-type]
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "missing.json"))
+    with pytest.raises(GoogleSetupError, match="GOOGLE_APPLICATION_CREDENTIALS"):
+        make_storage(Settings(**base, google_root_folder_id=ROOT_ID))  # type: ignore[arg-type]
+    storage = make_storage(
+        Settings(**base, google_root_folder_id=ROOT_ID, google_access_token=fake.token)  # type: ignore[arg-type]
+    )
+    assert isinstance(storage, GoogleDrive)
+    check_storage(storage)
+
+
+# --- the admin tools on Google Drive, through the registry ------------------------------------
+
+
+@pytest.fixture
+def admin(fake: FakeGoogle, drive: GoogleDrive) -> ToolContext:
+    templates = fake.add_file("Templates", mime_type=FOLDER)
+    fake.add_file(
+        "Price List.xlsx",
+        templates,
+        mime_type=XLSX,
+        content=xlsx(["Product", "Price"]),
+        modified="2025-01-01T00:00:00.000Z",
+    )
+    fake.add_file(
+        "Invoice.xlsx",
+        templates,
+        mime_type=XLSX,
+        content=xlsx(["Invoice"]),
+        modified="2025-01-01T00:00:00.000Z",
+    )
+    pricing = fake.add_file("Pricing", mime_type=FOLDER)
+    fake.add_file(
+        "Price List 2026.xlsx", pricing, mime_type=XLSX, modified="2026-10-01T00:00:00.000Z"
+    )
+    fake.add_file("Old prices.xlsx", pricing, mime_type=XLSX, modified="2025-06-01T00:00:00.000Z")
+    reports = fake.add_file("Reports", mime_type=FOLDER)
+    weekly = fake.add_spreadsheet("Weekly report", reports, [["Week"]])
+    fake.files[weekly]["modifiedTime"] = "2026-11-20T00:00:00.000Z"
+    fake.add_file("logo.png", reports, mime_type="image/png", modified="2026-11-21T00:00:00.000Z")
+    backends = Backends(settings=None, db=None, storage=drive, design_engine=None)  # type: ignore[arg-type]
+    return ToolContext(backends=backends, principal=Principal("ada", Role.ADMIN))
+
+
+@pytest.fixture
+def registry() -> ToolRegistry:
+    registry = ToolRegistry()
+    for func in ADMIN_TOOLS:
+        registry.register(func, roles=(Role.ADMIN,))
+    return registry
+
+
+def sheet_names(result: object) -> list[str]:
+    return [s["name"] for s in result.model_dump()["sheets"]]  # type: ignore[attr-defined]
+
+
+def test_list_sheets_with_filters(admin: ToolContext, registry: ToolRegistry) -> None:
+    everything = registry.execute("list_sheets", {}, admin)
+    assert sheet_names(everything) == [
+        "Weekly report",  # a native Google Sheet counts as a sheet
+        "Price List 2026.xlsx",
+        "Old prices.xlsx",
+        "Price List.xlsx",  # same date: by path, descending
+        "Invoice.xlsx",
+    ]
+    assert sheet_names(registry.execute("list_sheets", {"name_contains": "PRICE"}, admin)) == [
+        "Price List 2026.xlsx",
+        "Old prices.xlsx",
+        "Price List.xlsx",
+    ]
+    in_pricing = registry.execute("list_sheets", {"folder": "pricng"}, admin)  # misspelt
+    assert in_pricing.model_dump()["folder"] == "Pricing"
+    assert sheet_names(in_pricing) == ["Price List 2026.xlsx", "Old prices.xlsx"]
+    recent = registry.execute("list_sheets", {"modified_after": "2026-09-01"}, admin)
+    assert sheet_names(recent) == ["Weekly report", "Price List 2026.xlsx"]
+    older = registry.execute(
+        "list_sheets", {"modified_before": date(2025, 12, 31).isoformat()}, admin
+    )
+    assert sheet_names(older) == ["Old prices.xlsx", "Price List.xlsx", "Invoice.xlsx"]
+
+
+def test_create_sheet_from_template(
+    fake: FakeGoogle, admin: ToolContext, registry: ToolRegistry
+) -> None:
+    args = {"template": "prise list", "title": "Prices 2027", "folder": "pricing"}
+    created = registry.execute("create_sheet_from_template", args, admin).model_dump()
+    assert created == {
+        "path": "Pricing/Prices 2027",
+        "name": "Prices 2027",
+        "folder": "Pricing",
+        "template": "Price List.xlsx",
+    }
+    [sheet] = named(fake, "Prices 2027")
+    assert sheet["mimeType"] == SHEET
+    with pytest.raises(Conflict, match="already exists"):
+        registry.execute("create_sheet_from_template", args, admin)
+    with pytest.raises(NotFound):
+        registry.execute(
+            "create_sheet_from_template", {"template": "spaceship", "title": "x"}, admin
+        )
+    listed = registry.execute("list_sheets", {"name_contains": "prices 2027"}, admin)
+    assert sheet_names(listed) == ["Prices 2027"]
+
+
+def test_list_files_gives_kinds_from_mime_types(admin: ToolContext, registry: ToolRegistry) -> None:
+    listed = registry.execute("list_files", {"folder": "reports"}, admin).model_dump()
+    assert listed["folder"] == "Reports"
+    assert [(f["name"], f["kind"]) for f in listed["files"]] == [
+        ("Weekly report", "sheet"),
+        ("logo.png", "image"),
+    ]
+    root = registry.execute("list_files", {"kind": "folder"}, admin).model_dump()
+    assert [f["name"] for f in root["files"]] == ["Pricing", "Reports", "Templates"]
+    newest = registry.execute("list_files", {"folder": "Reports", "limit": 1}, admin)
+    assert [f["name"] for f in newest.model_dump()["files"]] == ["logo.png"]
+
+
+def test_shortcuts_are_resolved_to_what_they_point_at(fake: FakeGoogle, drive: GoogleDrive) -> None:
+    reports = fake.add_file("Reports", mime_type=FOLDER)
+    target = fake.add_file("Q3.xlsx", reports, mime_type=XLSX, content=xlsx(["Q3"]))
+    fake._new_file("Q3 shortcut.xlsx", SHORTCUT, [ROOT_ID], {}, b"", target)
+    [shortcut] = drive.list_files()
+    assert (shortcut.name, shortcut.id, shortcut.mime_type) == ("Q3 shortcut.xlsx", target, XLSX)
+    assert drive.local_path("Q3 shortcut.xlsx").read_bytes() == fake.contents[target]

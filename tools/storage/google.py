@@ -1,0 +1,426 @@
+"""Google storage: the Drive is a folder in Google Drive (ATELIER_GOOGLE_ROOT_FOLDER_ID).
+
+Paths are relative to that root folder, as with the local drive ("Templates/Price List.xlsx"),
+and are resolved to Drive ids segment by segment; folder ids are cached per process and the
+cache is dropped when Drive answers 404 for one (a folder moved or deleted meanwhile). Every
+call passes ``supportsAllDrives`` (and listings ``includeItemsFromAllDrives``), so a root on a
+shared drive works; every listing follows ``nextPageToken``.
+
+Google's refusals become our errors, each naming what is missing or who lacks access: 404 is
+NotFound, 401 and 403 (other than rate limits, which google_api retries) are AccessRefused, and
+a call that keeps failing after its retries is StorageUnavailable. Never a 500.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
+
+from google.auth.exceptions import RefreshError
+
+from tools.errors import AccessRefused, Conflict, InvalidInput, NotFound, StorageUnavailable
+from tools.files import write_atomically
+from tools.retry import RetriesExhausted
+from tools.storage.base import StoredFile
+from tools.storage.google_api import (
+    GoogleApis,
+    GoogleSetupError,
+    HttpError,
+    HttpRequest,
+    MediaIoBaseUpload,
+)
+from tools.storage.local import clean_name, clean_relative_path
+
+__all__ = ["FOLDER", "SHEET", "SHORTCUT", "XLSX", "GoogleDrive", "quote"]
+
+FOLDER = "application/vnd.google-apps.folder"
+SHEET = "application/vnd.google-apps.spreadsheet"
+SHORTCUT = "application/vnd.google-apps.shortcut"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GOOGLE_APPS = "application/vnd.google-apps."
+SHEET_SUFFIX = ".xlsx"
+
+# Google's guidance: a simple (multipart) upload up to 5 MB, a resumable one above.
+RESUMABLE_ABOVE = 5 * 1024 * 1024
+CHUNK_SIZE = 8 * 1024 * 1024  # a multiple of 256 KiB, as resumable uploads require
+PAGE_SIZE = 1000  # the most files.list gives per page
+FILE_FIELDS = "id, name, mimeType, size, modifiedTime, md5Checksum, shortcutDetails"
+LIST_FIELDS = f"nextPageToken, files({FILE_FIELDS})"
+
+T = TypeVar("T")
+
+
+def quote(value: str) -> str:
+    """``value`` as a string literal of Drive's query language: quoted, ``\\`` and ``'``
+    escaped."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+class _Gone(NotFound):
+    """Drive answered 404 for an id we held: cached ids may be stale."""
+
+
+def _target(resource: dict[str, Any]) -> tuple[str, str]:
+    """(id, MIME type) of what ``resource`` is, a shortcut's target for a shortcut."""
+    details = resource.get("shortcutDetails")
+    if resource.get("mimeType") == SHORTCUT and details:
+        return str(details["targetId"]), str(details.get("targetMimeType", ""))
+    return str(resource["id"]), str(resource.get("mimeType", ""))
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+def _posix(rel: PurePosixPath) -> str:
+    """A cleaned drive path as text, "" for the root (PurePosixPath says ".")."""
+    return rel.as_posix() if rel.parts else ""
+
+
+def _describe(
+    path: str, resource: dict[str, Any], *, sha256: str | None = None, uploaded: bool = True
+) -> StoredFile:
+    file_id, mime_type = _target(resource)
+    modified = resource.get("modifiedTime")
+    return StoredFile(
+        path=path,
+        name=str(resource["name"]),
+        size=int(resource.get("size") or 0),  # native Google files have no size
+        modified=datetime.fromisoformat(modified) if modified else datetime.now(UTC),
+        sha256=sha256,
+        uploaded=uploaded,
+        mime_type=mime_type,
+        id=file_id,
+    )
+
+
+def _digests(source: Path) -> tuple[str, str]:
+    """(md5, sha256) of a local file, read once: Drive compares md5, the pipeline sha256."""
+    md5, sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+    with source.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            md5.update(chunk)
+            sha256.update(chunk)
+    return md5.hexdigest(), sha256.hexdigest()
+
+
+def _account(apis: GoogleApis, token_given: bool) -> str:
+    """Who Drive sees, in words for error messages."""
+    email = getattr(apis.credentials, "service_account_email", None)
+    if isinstance(email, str) and email:
+        return f"the service account {email}"
+    if token_given:
+        return "the account of ATELIER_GOOGLE_ACCESS_TOKEN"
+    return "the Application Default Credentials' account"
+
+
+class GoogleDrive:
+    """The Storage protocol on Google Drive v3, under one root folder.
+
+    A sheet is a native Google Sheet or an ``.xlsx`` file; copying one to a name ending in
+    ``.xlsx`` (create_sheet_from_template) makes a native Google Sheet named without the
+    suffix. ``local_path`` downloads into ``scratch_dir`` (native Sheets exported as xlsx).
+    """
+
+    def __init__(
+        self,
+        apis: GoogleApis,
+        root_id: str,
+        scratch_dir: Path,
+        *,
+        account: str | None = None,
+        token_given: bool = False,
+    ) -> None:
+        self.apis = apis
+        self.root_id = root_id
+        self.scratch_dir = scratch_dir
+        self.account = account or _account(apis, token_given)
+        self._folders: dict[str, str] = {"": root_id}
+        self._creating = threading.Lock()  # two threads must not create one folder twice
+
+    # --- start-up -------------------------------------------------------------------------
+
+    def check_root(self) -> None:
+        """One files.get of the root folder; GoogleSetupError saying what to fix otherwise."""
+        setting = f"ATELIER_GOOGLE_ROOT_FOLDER_ID={self.root_id}"
+        try:
+            found = self._run(
+                self.apis.drive.files().get(
+                    fileId=self.root_id, fields="id, name, mimeType", supportsAllDrives=True
+                ),
+                f"the root folder {self.root_id!r}",
+            )
+        except NotFound as exc:
+            raise GoogleSetupError(
+                f"{setting}: Google Drive has no folder with that id that {self.account} can "
+                "see; check the id (the last part of the folder's URL) and share the folder "
+                "with that account"
+            ) from exc
+        except (AccessRefused, StorageUnavailable) as exc:
+            raise GoogleSetupError(f"{setting}: {exc.message}") from exc
+        if found.get("mimeType") != FOLDER:
+            raise GoogleSetupError(f"{setting}: that id is a file, not a folder")
+
+    # --- the Storage protocol -------------------------------------------------------------
+
+    def ensure_folder(self, path: str) -> str:
+        rel = clean_relative_path(path)
+        self._fresh(lambda: self._folder_id(rel.parts, create=True))
+        return rel.as_posix()
+
+    def put_file(self, folder: str, name: str, source: Path) -> StoredFile:
+        rel = clean_relative_path(folder)
+        name = clean_name(name)
+        path = _join(_posix(rel), name)
+        md5, sha256 = _digests(source)
+
+        def upload() -> StoredFile:
+            parent = self._folder_id(rel.parts, create=True)
+            assert parent is not None
+            existing = [f for f in self._children(parent, name=name) if f["mimeType"] != FOLDER]
+            for found in existing:
+                if found.get("md5Checksum") == md5:
+                    return _describe(path, found, sha256=sha256, uploaded=False)
+            files = self.apis.drive.files()
+            kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            with source.open("rb") as content:
+                media = MediaIoBaseUpload(
+                    content,
+                    kind,
+                    chunksize=CHUNK_SIZE,
+                    resumable=source.stat().st_size > RESUMABLE_ABOVE,
+                )
+                if existing:  # new content for the file of that name, as on the local drive
+                    request = files.update(
+                        fileId=existing[0]["id"],
+                        media_body=media,
+                        fields=FILE_FIELDS,
+                        supportsAllDrives=True,
+                    )
+                else:
+                    request = files.create(
+                        body={"name": name, "parents": [parent]},
+                        media_body=media,
+                        fields=FILE_FIELDS,
+                        supportsAllDrives=True,
+                    )
+                stored = self._run(request, f"the folder {_posix(rel) or '(root)'!r}")
+            return _describe(path, stored, sha256=sha256)
+
+        return self._fresh(upload)
+
+    def list_files(self, folder: str = "", *, recursive: bool = False) -> list[StoredFile]:
+        entries = self._fresh(lambda: self._entries(folder, recursive))
+        return [_describe(p, r) for p, r in entries if _target(r)[1] != FOLDER]
+
+    def list_folders(self, folder: str = "", *, recursive: bool = False) -> list[str]:
+        entries = self._fresh(lambda: self._entries(folder, recursive))
+        return [p for p, r in entries if _target(r)[1] == FOLDER]
+
+    def exists(self, path: str) -> bool:
+        rel = clean_relative_path(path)
+        return self._fresh(lambda: self._lookup(rel) is not None)
+
+    def copy_file(self, source: str, folder: str, name: str) -> StoredFile:
+        origin_rel = clean_relative_path(source)
+        rel = clean_relative_path(folder)
+        name = clean_name(name)
+
+        def copy() -> StoredFile:
+            origin = self._lookup(origin_rel)
+            if origin is None or _target(origin)[1] == FOLDER:
+                raise NotFound(f"no file at {source!r} in Google Drive")
+            origin_id, origin_type = _target(origin)
+            # A sheet copied to an .xlsx name becomes a native Google Sheet, named without it.
+            as_sheet = origin_type in (SHEET, XLSX) and name.lower().endswith(SHEET_SUFFIX)
+            wanted = name[: -len(SHEET_SUFFIX)] if as_sheet else name
+            parent = self._folder_id(rel.parts, create=True)
+            assert parent is not None
+            taken = {f["name"] for f in self._children(parent, names=(name, wanted))}
+            if taken:
+                there = _join(_posix(rel), sorted(taken)[0])
+                raise Conflict(f"{there!r} already exists; choose another name")
+            body: dict[str, Any] = {"name": wanted, "parents": [parent]}
+            if as_sheet:
+                body["mimeType"] = SHEET
+            created = self._run(
+                self.apis.drive.files().copy(
+                    fileId=origin_id, body=body, fields=FILE_FIELDS, supportsAllDrives=True
+                ),
+                f"{source!r}",
+            )
+            return _describe(_join(_posix(rel), wanted), created)
+
+        return self._fresh(copy)
+
+    def local_path(self, path: str) -> Path:
+        rel = clean_relative_path(path)
+
+        def download() -> Path:
+            found = self._lookup(rel)
+            if found is None or _target(found)[1] == FOLDER:
+                raise NotFound(f"no file at {path!r} in Google Drive")
+            file_id, mime_type = _target(found)
+            files = self.apis.drive.files()
+            name = str(found["name"])
+            if mime_type == SHEET:
+                request = files.export_media(fileId=file_id, mimeType=XLSX)
+                if not name.lower().endswith(SHEET_SUFFIX):
+                    name += SHEET_SUFFIX
+            elif mime_type.startswith(GOOGLE_APPS):
+                raise InvalidInput(
+                    f"{path!r} is a Google {mime_type[len(GOOGLE_APPS) :]}, not a file"
+                )
+            else:
+                request = files.get_media(fileId=file_id, supportsAllDrives=True)
+            data = self._run(request, f"{path!r}")
+            # One scratch copy per Drive file, replaced on each download: it cannot pile up.
+            target = self.scratch_dir / file_id / clean_name(name)
+            write_atomically(target, data if isinstance(data, bytes) else bytes(data))
+            return target
+
+        return self._fresh(download)
+
+    # --- ids, listings, calls -------------------------------------------------------------
+
+    def _fresh(self, operation: Callable[[], T]) -> T:
+        """Run ``operation``; when Drive says an id it used is gone, forget the cached folder
+        ids and run it once more (from the root)."""
+        try:
+            return operation()
+        except _Gone:
+            if len(self._folders) == 1:
+                raise
+            self._folders = {"": self.root_id}
+            return operation()
+
+    def _folder_id(self, parts: tuple[str, ...], *, create: bool) -> str | None:
+        """The id of the folder at ``parts`` (found segment by segment, made when ``create``),
+        or None when it is not there."""
+        parent, path = self.root_id, ""
+        for part in parts:
+            path = _join(path, part)
+            cached = self._folders.get(path)
+            if cached is None:
+                cached = self._find_folder(parent, part)
+            if cached is None and create:
+                with self._creating:
+                    cached = self._find_folder(parent, part) or self._make_folder(parent, part)
+            if cached is None:
+                return None
+            self._folders[path] = parent = cached
+        return parent
+
+    def _find_folder(self, parent: str, name: str) -> str | None:
+        found = [f for f in self._children(parent, name=name) if f["mimeType"] == FOLDER]
+        return str(found[0]["id"]) if found else None
+
+    def _make_folder(self, parent: str, name: str) -> str:
+        created = self._run(
+            self.apis.drive.files().create(
+                body={"name": name, "mimeType": FOLDER, "parents": [parent]},
+                fields="id",
+                supportsAllDrives=True,
+            ),
+            f"the folder to hold {name!r}",
+        )
+        return str(created["id"])
+
+    def _lookup(self, rel: PurePosixPath) -> dict[str, Any] | None:
+        """The Drive resource at ``rel`` (the root for ""), or None."""
+        if not rel.parts:
+            return {"id": self.root_id, "name": "", "mimeType": FOLDER}
+        parent = self._folder_id(rel.parts[:-1], create=False)
+        if parent is None:
+            return None
+        found = self._children(parent, name=rel.name)
+        # Drive allows two files of one name; a folder's id is also worth keeping.
+        for item in found:
+            if item["mimeType"] == FOLDER:
+                self._folders.setdefault(_posix(rel), str(item["id"]))
+        return found[0] if found else None
+
+    def _entries(self, folder: str, recursive: bool) -> list[tuple[str, dict[str, Any]]]:
+        rel = clean_relative_path(folder)
+        start = self._folder_id(rel.parts, create=False)
+        if start is None:
+            return []
+        found: list[tuple[str, dict[str, Any]]] = []
+
+        def walk(folder_id: str, base: str) -> None:
+            for item in self._children(folder_id):
+                path = _join(base, str(item["name"]))
+                found.append((path, item))
+                if item["mimeType"] == FOLDER:  # a shortcut to a folder is not walked: loops
+                    self._folders.setdefault(path, str(item["id"]))
+                    if recursive:
+                        walk(str(item["id"]), path)
+
+        walk(start, _posix(rel))
+        return sorted(found, key=lambda e: e[0])
+
+    def _children(
+        self, parent: str, *, name: str | None = None, names: tuple[str, ...] = ()
+    ) -> list[dict[str, Any]]:
+        """What is in the folder ``parent`` (not trashed), optionally only by these names;
+        every page followed."""
+        q = f"{quote(parent)} in parents and trashed = false"
+        wanted = sorted({*names, *([name] if name is not None else [])})
+        if wanted:
+            q += " and (" + " or ".join(f"name = {quote(n)}" for n in wanted) + ")"
+        files: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            page = self._run(
+                self.apis.drive.files().list(
+                    q=q,
+                    pageSize=PAGE_SIZE,
+                    pageToken=token,
+                    fields=LIST_FIELDS,
+                    orderBy="name",
+                    supportsAllDrives=True,
+                    includeItemsFromAllDrives=True,
+                ),
+                "a folder",
+            )
+            files += page.get("files", [])
+            token = page.get("nextPageToken")
+            if not token:
+                return files
+
+    def _run(self, request: HttpRequest, what: str) -> Any:
+        """Execute ``request`` (with google_api's retries), Google's refusals as our errors."""
+        try:
+            return self.apis.run(request)
+        except HttpError as exc:
+            status = exc.resp.status
+            if status == 404:
+                raise _Gone(
+                    f"{what} is not in Google Drive: gone, or not shared with {self.account}"
+                ) from exc
+            if status == 401:
+                raise AccessRefused(
+                    f"Google Drive refused the credentials of {self.account} (HTTP 401): "
+                    "invalid or expired"
+                ) from exc
+            if status == 403:
+                raise AccessRefused(
+                    f"{self.account} lacks access to {what} in Google Drive (HTTP 403)"
+                ) from exc
+            raise StorageUnavailable(f"Google Drive answered HTTP {status} about {what}") from exc
+        except RefreshError as exc:
+            # google-auth refreshes after a 401; a token that cannot be refreshed ends here.
+            raise AccessRefused(
+                f"Google Drive refused the credentials of {self.account} (HTTP 401) and they "
+                "could not be refreshed: invalid or expired"
+            ) from exc
+        except RetriesExhausted as exc:
+            raise StorageUnavailable(
+                f"Google Drive is not answering ({exc.problem} after {exc.attempts} attempts); "
+                "try again later"
+            ) from exc
