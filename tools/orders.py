@@ -66,6 +66,10 @@ class StoredFileView(BaseModel):
     name: str
     path: str
     sha256: str
+    id: str | None = Field(default=None, description="The file's Drive id (Google Drive)")
+    link: str | None = Field(
+        default=None, description="Where a person opens it: Drive's webViewLink (Google Drive)"
+    )
 
 
 class OrderView(BaseModel):

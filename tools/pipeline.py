@@ -78,6 +78,11 @@ class UploadedFile(BaseModel):
     path: str = Field(description="Where it is in the drive")
     sha256: str
     uploaded: bool = Field(description="False when an identical file was already there")
+    id: str | None = Field(default=None, description="The file's Drive id (Google Drive)")
+    link: str | None = Field(default=None, description="Where to open it (Google Drive)")
+
+
+KEPT_FILE_FIELDS = {"name", "path", "sha256", "id", "link"}
 
 
 class UploadResult(BaseModel):
@@ -127,6 +132,13 @@ def order_folder_name(order: Order) -> str:
     return f"{order.created_at:%Y-%m-%d} {order.product} {order.id.hex[:8]}"
 
 
+ORDER_MARK = "atelier_order_id"  # the property that marks an order's folder in Google Drive
+
+
+def order_mark(order_id: uuid.UUID) -> dict[str, str]:
+    return {ORDER_MARK: str(order_id)}
+
+
 def create_order_folder(ctx: ToolContext, args: OrderRef) -> FolderResult:
     """Find or create the order's folder under Orders/ in the drive.
 
@@ -136,7 +148,9 @@ def create_order_folder(ctx: ToolContext, args: OrderRef) -> FolderResult:
         folder_path: the folder, relative to the drive root.
     """
     order = find_order(ctx, args.order_id)
-    folder = ctx.backends.storage.ensure_folder(f"Orders/{order_folder_name(order)}")
+    folder = ctx.backends.storage.ensure_folder(
+        f"Orders/{order_folder_name(order)}", mark=order_mark(order.id)
+    )
     with ctx.backends.db.session() as session:
         repo.update_order(session, order.id, folder_path=folder)
     return FolderResult(folder_path=folder)
@@ -294,24 +308,38 @@ def upload_files(ctx: ToolContext, args: UploadFilesArgs) -> UploadResult:
     if not order.folder_path:
         raise Conflict(f"order {order.id} has no folder yet; run create_order_folder first")
     work = order_work_dir(ctx, order.id)
-    uploaded: list[UploadedFile] = []
+    sources = []
     for name in args.files:
         source = work / clean_name(name)
         if not source.is_file():
             raise InvalidInput(f"no file {name!r} in order {order.id}'s work folder")
-        stored = ctx.backends.storage.put_file(order.folder_path, source.name, source)
+        sources.append(source)
+    storage = ctx.backends.storage
+    # The folder carrying the order's mark (Google Drive), never one that only has its name.
+    folder = storage.ensure_folder(order.folder_path, mark=order_mark(order.id))
+    uploaded: list[UploadedFile] = []
+    for source in sources:
+        stored = storage.put_file(folder, source.name, source)
         assert stored.sha256 is not None  # put_file always reports the checksum it compared
         uploaded.append(
             UploadedFile(
-                name=stored.name, path=stored.path, sha256=stored.sha256, uploaded=stored.uploaded
+                name=stored.name,
+                path=stored.path,
+                sha256=stored.sha256,
+                uploaded=stored.uploaded,
+                id=stored.id,
+                link=stored.link,
             )
         )
     with ctx.backends.db.session() as session:
         locked = repo.get_order(session, order.id, for_update=True)
         assert locked is not None
+        if locked.folder_path != folder:  # renamed in the drive meanwhile
+            locked.folder_path = folder
         files = {f["name"]: f for f in locked.files}
+        # What the order keeps of each file; the Drive id and link only where there are.
         files.update(
-            {f.name: {"name": f.name, "path": f.path, "sha256": f.sha256} for f in uploaded}
+            {f.name: f.model_dump(include=KEPT_FILE_FIELDS, exclude_none=True) for f in uploaded}
         )
         locked.files = sorted(files.values(), key=lambda f: f["name"])
     return UploadResult(files=uploaded)

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from server.schemas import ORDER_EXAMPLE
 from tests.support.databases import DatabaseFactory
-from tests.support.fake_google import FOLDER, SHEET, XLSX, FakeGoogle, xlsx
+from tests.support.fake_google import FOLDER, ROOT_ID, SHEET, XLSX, FakeGoogle, xlsx
+from tests.support.http import wait_for_status
 from tests.support.server import ServerProcess, client_for
 from tools.access import Role
 
@@ -95,3 +97,81 @@ def test_admin_sheet_endpoints_on_google_drive(
         fake.fail_next(403, reason="insufficientFilePermissions", times=1)
         refused = admin.get("/admin/sheets")
         assert refused.status_code == 403 and "lacks access" in refused.json()["detail"]
+
+
+def test_an_order_on_google_drive_through_changes_an_outage_and_a_retry(
+    fake: FakeGoogle, databases: DatabaseFactory, tmp_path: Path
+) -> None:
+    env = {**google_env(fake, ROOT_ID), "ATELIER_DATABASE_URL": databases.create()}
+    with (
+        ServerProcess(tmp_path, env) as server,
+        client_for(server, "jane", Role.CUSTOMER) as jane,
+        client_for(server, "olga", Role.OPERATOR) as operator,
+    ):
+        placed = jane.post("/orders", json=ORDER_EXAMPLE)
+        assert placed.status_code == 202, placed.text
+        order_id = placed.json()["id"]
+        order = wait_for_status(jane, order_id, "awaiting_approval", "failed")
+        assert order["status"] == "awaiting_approval", order["error"]
+
+        # The order's folder in Orders/ carries the order's id as its mark.
+        [folder] = [
+            f for f in fake.files.values() if f["appProperties"].get("atelier_order_id") == order_id
+        ]
+        [orders] = [f for f in fake.children(ROOT_ID) if f["name"] == "Orders"]
+        assert folder["mimeType"] == FOLDER and folder["parents"] == [orders["id"]]
+        assert order["folder_path"] == f"Orders/{folder['name']}"
+        workbook = f"order-{order_id.replace('-', '')[:8]}.xlsx"
+
+        def in_drive() -> dict[str, dict[str, object]]:
+            files = fake.children(folder["id"])
+            assert len({f["name"] for f in files}) == len(files)  # no name twice
+            return {str(f["name"]): f for f in files}
+
+        assert sorted(in_drive()) == ["design-v1.png", workbook]
+        workbook_id = in_drive()[workbook]["id"]
+
+        # Changes requested; Drive keeps failing the workbook's new version: the step fails.
+        fake.fail_next(
+            503, times=1000, retry_after="0", path_contains=f"/upload/drive/v3/files/{workbook_id}"
+        )
+        changes = jane.post(
+            f"/orders/{order_id}/approve", json={"approved": False, "feedback": "Make it orange"}
+        )
+        assert changes.status_code == 200, changes.text
+        order = wait_for_status(jane, order_id, "failed", "awaiting_approval")
+        assert order["status"] == "failed" and order["failed_step"] == "upload_files"
+        # Our words and the error's class (never an exception's text: see failure_message).
+        assert order["error"] == "the order's files could not be uploaded (StorageUnavailable)"
+
+        # Drive recovers; an operator's retry carries on, uploading nothing twice.
+        fake.recover()
+        assert fake.count("POST /upload/drive/v3/files") == 3  # design-v2 went up before
+        patched = fake.count(f"PATCH /upload/drive/v3/files/{workbook_id}")
+        retried = operator.post(f"/orders/{order_id}/retry")
+        assert retried.status_code in (200, 202), retried.text
+        order = wait_for_status(jane, order_id, "awaiting_approval", "failed")
+        assert order["status"] == "awaiting_approval", order["error"]
+        assert [v["version"] for v in order["design_versions"]] == [1, 2]
+
+        approved = jane.post(f"/orders/{order_id}/approve", json={"approved": True})
+        assert approved.status_code == 200, approved.text
+        order = wait_for_status(jane, order_id, "completed", "failed")
+        assert order["status"] == "completed", order["error"]
+
+        files = in_drive()
+        assert sorted(files) == ["design-v1.png", "design-v2.png", workbook]
+        assert files[workbook]["id"] == workbook_id  # one workbook, rewritten per version
+        assert files["design-v1.png"]["md5Checksum"] != files["design-v2.png"]["md5Checksum"]
+        # GET /orders/{id}: each file's Drive id and link.
+        shown = {f["name"]: f for f in order["files"]}
+        assert sorted(shown) == sorted(files)
+        for name, found in files.items():
+            assert shown[name]["id"] == found["id"]
+            assert shown[name]["link"] == found["webViewLink"]
+            assert shown[name]["path"] == f"{order['folder_path']}/{name}"
+
+        # Each design went up once; the workbook once per new content (v1, v2, approval).
+        assert fake.count("POST /upload/drive/v3/files") == 3
+        # After the outage: the retry's workbook (v2) and the approved one, nothing more.
+        assert fake.count(f"PATCH /upload/drive/v3/files/{workbook_id}") - patched <= 2

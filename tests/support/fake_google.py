@@ -153,6 +153,11 @@ class FakeGoogle(LoopbackHTTPServer):
                 ScheduledFailure(status, reason, retry_after, path_contains, times)
             )
 
+    def recover(self) -> None:
+        """Drop the failures ``fail_next`` scheduled and has not answered yet."""
+        with self.lock:
+            self._failures.clear()
+
     def add_file(
         self,
         name: str,

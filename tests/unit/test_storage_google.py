@@ -102,6 +102,65 @@ def test_put_file_uploads_once_and_skips_the_same_bytes(
     assert len(named(fake, "design-v1.png")) == 1
 
 
+MARK = {"atelier_order_id": "0f6c1a52-order"}
+
+
+def test_an_order_folder_is_found_by_its_mark_never_by_name(
+    fake: FakeGoogle, drive: GoogleDrive, tmp_path: Path
+) -> None:
+    orders = fake.add_file("Orders", mime_type=FOLDER)
+    impostor = fake.add_file("2026-12-03 mug 0f6c1a52", orders, mime_type=FOLDER)
+    path = drive.ensure_folder("Orders/2026-12-03 mug 0f6c1a52", mark=MARK)
+    assert path == "Orders/2026-12-03 mug 0f6c1a52"
+    [made] = [f for f in named(fake, "2026-12-03 mug 0f6c1a52") if f["id"] != impostor]
+    assert made["appProperties"] == MARK and made["parents"] == [orders]
+    # Uploads into that path go into the marked folder, not the one of the same name.
+    stored = drive.put_file(path, "design-v1.png", local(tmp_path, "d.png", b"\x89PNG 1"))
+    assert fake.files[stored.id or ""]["parents"] == [made["id"]]
+    assert fake.children(impostor) == []
+
+    creates = fake.count("POST /drive/v3/files")
+    calls = fake.count()
+    assert drive.ensure_folder(path, mark=MARK) == path
+    assert fake.count() == calls  # warm: known in this process, no request
+
+    # Another process finds it by the mark (one query), even after a person renamed it.
+    fake.files[str(made["id"])]["name"] = "renamed by hand"
+    again = drive_for(fake, tmp_path)
+    assert again.ensure_folder(path, mark=MARK) == "Orders/renamed by hand"
+    assert fake.count("POST /drive/v3/files") == creates
+    queries = [
+        q.get("q", "")
+        for m, p, q in fake.requests
+        if m == "GET" and "appProperties" in q.get("q", "")
+    ]
+    assert (
+        queries
+        and "appProperties has { key='atelier_order_id' and value='0f6c1a52-order' }" in queries[-1]
+    )
+    same = again.put_file(
+        "Orders/renamed by hand", "design-v1.png", local(tmp_path, "d.png", b"\x89PNG 1")
+    )
+    assert not same.uploaded and same.id == stored.id
+
+    # Another order's mark is another folder, though the name is the same.
+    other = again.ensure_folder(path, mark={"atelier_order_id": "someone-else"})
+    assert other == path and fake.count("POST /drive/v3/files") == creates + 1
+
+
+def test_a_new_design_version_adds_a_file_with_its_id_and_link(
+    fake: FakeGoogle, drive: GoogleDrive, tmp_path: Path
+) -> None:
+    first = drive.put_file("Orders/o-1", "design-v1.png", local(tmp_path, "design-v1.png", b"v1"))
+    second = drive.put_file("Orders/o-1", "design-v2.png", local(tmp_path, "design-v2.png", b"v2"))
+    assert first.id != second.id and first.uploaded and second.uploaded
+    assert fake.contents[first.id or ""] == b"v1" and fake.contents[second.id or ""] == b"v2"
+    assert second.link == fake.files[second.id or ""]["webViewLink"]
+    assert second.link == f"https://drive.google.com/file/d/{second.id}/view"
+    assert [f.name for f in drive.list_files("Orders/o-1")] == ["design-v1.png", "design-v2.png"]
+    assert all(f.link for f in drive.list_files("Orders/o-1"))
+
+
 def test_a_large_file_goes_up_resumably(
     fake: FakeGoogle, drive: GoogleDrive, tmp_path: Path
 ) -> None:

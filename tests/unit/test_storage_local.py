@@ -15,6 +15,12 @@ def test_ensure_folder_is_find_or_create(tmp_path: Path) -> None:
     drive = LocalDrive(tmp_path / "drive")
     assert drive.ensure_folder("Orders/2026-11-24 Jane 1a2b") == "Orders/2026-11-24 Jane 1a2b"
     assert drive.ensure_folder("Orders/2026-11-24 Jane 1a2b/") == "Orders/2026-11-24 Jane 1a2b"
+    # A local folder cannot carry a mark: the order's folder is the one at its path.
+    mark = {"atelier_order_id": "1a2b"}
+    assert (
+        drive.ensure_folder("Orders/2026-11-24 Jane 1a2b", mark=mark)
+        == "Orders/2026-11-24 Jane 1a2b"
+    )
     assert (tmp_path / "drive" / "Orders" / "2026-11-24 Jane 1a2b").is_dir()
 
 

@@ -20,11 +20,18 @@ class StoredFile:
     uploaded: bool = True  # False when an identical file was already there
     mime_type: str | None = None  # what the backend says the file is (Google Drive); None: local
     id: str | None = None  # the backend's own identifier (a Drive file id); None: local
+    link: str | None = None  # where a person opens it (Drive's webViewLink); None: local
 
 
 class Storage(Protocol):
-    def ensure_folder(self, path: str) -> str:
-        """Find or create the folder at ``path``; return its canonical path."""
+    def ensure_folder(self, path: str, mark: dict[str, str] | None = None) -> str:
+        """Find or create the folder at ``path``; return its canonical path.
+
+        With ``mark`` (properties such as ``{"atelier_order_id": "…"}``) the folder is the one
+        in ``path``'s parent that carries the mark, whatever its name, never one matched by
+        name alone; made with the mark when there is none. Backends without properties (the
+        local drive) find it by path.
+        """
         ...
 
     def put_file(self, folder: str, name: str, source: Path) -> StoredFile:

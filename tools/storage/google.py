@@ -49,7 +49,7 @@ SHEET_SUFFIX = ".xlsx"
 RESUMABLE_ABOVE = 5 * 1024 * 1024
 CHUNK_SIZE = 8 * 1024 * 1024  # a multiple of 256 KiB, as resumable uploads require
 PAGE_SIZE = 1000  # the most files.list gives per page
-FILE_FIELDS = "id, name, mimeType, size, modifiedTime, md5Checksum, shortcutDetails"
+FILE_FIELDS = "id, name, mimeType, size, modifiedTime, md5Checksum, webViewLink, shortcutDetails"
 LIST_FIELDS = f"nextPageToken, files({FILE_FIELDS})"
 
 T = TypeVar("T")
@@ -96,6 +96,7 @@ def _describe(
         uploaded=uploaded,
         mime_type=mime_type,
         id=file_id,
+        link=resource.get("webViewLink"),
     )
 
 
@@ -141,6 +142,8 @@ class GoogleDrive:
         self.scratch_dir = scratch_dir
         self.account = account or _account(apis, token_given)
         self._folders: dict[str, str] = {"": root_id}
+        # Marked folders found or made: (parent path, mark) -> (path, id).
+        self._marked: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[str, str]] = {}
         self._creating = threading.Lock()  # two threads must not create one folder twice
 
     # --- start-up -------------------------------------------------------------------------
@@ -168,8 +171,12 @@ class GoogleDrive:
 
     # --- the Storage protocol -------------------------------------------------------------
 
-    def ensure_folder(self, path: str) -> str:
+    def ensure_folder(self, path: str, mark: dict[str, str] | None = None) -> str:
         rel = clean_relative_path(path)
+        if mark:
+            if not rel.parts:
+                raise InvalidInput("the root folder cannot carry a mark")
+            return self._fresh(lambda: self._marked_folder(rel, mark))
         self._fresh(lambda: self._folder_id(rel.parts, create=True))
         return rel.as_posix()
 
@@ -294,10 +301,55 @@ class GoogleDrive:
         try:
             return operation()
         except _Gone:
-            if len(self._folders) == 1:
+            if len(self._folders) == 1 and not self._marked:
                 raise
             self._folders = {"": self.root_id}
+            self._marked = {}
             return operation()
+
+    def _marked_folder(self, rel: PurePosixPath, mark: dict[str, str]) -> str:
+        """The path of the folder in ``rel``'s parent that carries ``mark`` (in its
+        appProperties), made as ``rel`` with the mark when there is none. Its id is what the
+        path resolves to from then on in this process, even beside a folder of the same name
+        without the mark."""
+        base = _posix(rel.parent)
+        key = (base, tuple(sorted(mark.items())))
+        known = self._marked.get(key)
+        if known is None:
+            parent = self._folder_id(rel.parent.parts, create=True)
+            assert parent is not None
+            known = self._find_marked(parent, base, mark)
+            if known is None:
+                with self._creating:
+                    known = self._find_marked(parent, base, mark)
+                    if known is None:
+                        made = self._make_folder(parent, rel.name, mark)
+                        known = (_posix(rel), made)
+            self._marked[key] = known
+        path, folder_id = known
+        self._folders[path] = folder_id
+        return path
+
+    def _find_marked(self, parent: str, base: str, mark: dict[str, str]) -> tuple[str, str] | None:
+        q = f"{quote(parent)} in parents and trashed = false and mimeType = {quote(FOLDER)}"
+        for key, value in sorted(mark.items()):
+            q += f" and appProperties has {{ key={quote(key)} and value={quote(value)} }}"
+        page = self._run(
+            self.apis.drive.files().list(
+                q=q,
+                pageSize=10,
+                fields="files(id, name)",
+                orderBy="createdTime",
+                supportsAllDrives=True,
+                includeItemsFromAllDrives=True,
+            ),
+            "a folder",
+        )
+        found = page.get("files", [])
+        if not found:
+            return None
+        first = found[0]  # the oldest, should two ever carry one mark
+        return _join(base, clean_name(str(first["name"]))), str(first["id"])
 
     def _folder_id(self, parts: tuple[str, ...], *, create: bool) -> str | None:
         """The id of the folder at ``parts`` (found segment by segment, made when ``create``),
@@ -320,10 +372,13 @@ class GoogleDrive:
         found = [f for f in self._children(parent, name=name) if f["mimeType"] == FOLDER]
         return str(found[0]["id"]) if found else None
 
-    def _make_folder(self, parent: str, name: str) -> str:
+    def _make_folder(self, parent: str, name: str, mark: dict[str, str] | None = None) -> str:
+        body: dict[str, Any] = {"name": name, "mimeType": FOLDER, "parents": [parent]}
+        if mark:
+            body["appProperties"] = dict(mark)
         created = self._run(
             self.apis.drive.files().create(
-                body={"name": name, "mimeType": FOLDER, "parents": [parent]},
+                body=body,
                 fields="id",
                 supportsAllDrives=True,
             ),

@@ -59,7 +59,8 @@ class LocalDrive:
             raise InvalidInput(f"{path!r} leads outside the drive")
         return real
 
-    def ensure_folder(self, path: str) -> str:
+    def ensure_folder(self, path: str, mark: dict[str, str] | None = None) -> str:
+        # A local folder has no properties to carry a mark: it is found by its path.
         rel = clean_relative_path(path)
         self.resolve(rel.as_posix()).mkdir(parents=True, exist_ok=True)
         return rel.as_posix()
