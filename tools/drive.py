@@ -145,19 +145,14 @@ def list_sheets(ctx: ToolContext, args: ListSheetsArgs) -> SheetList:
     """
     storage = ctx.backends.storage
     folder = resolve_folder(storage, args.folder)
-    needle = (args.name_contains or "").lower()
-    found = [
-        f
-        for f in storage.list_files(folder, recursive=True)
-        if kind_of_file(f) == "sheet"
-        and needle in f.name.lower()
-        and (args.modified_after is None or f.modified >= _day_start(args.modified_after))
-        and (args.modified_before is None or f.modified < _day_start(args.modified_before))
-    ]
-    found.sort(key=lambda f: (f.modified, f.path), reverse=True)
-    return SheetList(
-        folder=folder, sheets=[_sheet(f) for f in found[: args.limit]], total=len(found)
+    found, total = storage.find_sheets(
+        folder,
+        name_contains=args.name_contains,
+        modified_after=_day_start(args.modified_after) if args.modified_after else None,
+        modified_before=_day_start(args.modified_before) if args.modified_before else None,
+        limit=args.limit,
     )
+    return SheetList(folder=folder, sheets=[_sheet(f) for f in found], total=total)
 
 
 def _sheet(f: StoredFile) -> SheetInfo:

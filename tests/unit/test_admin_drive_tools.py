@@ -82,6 +82,12 @@ def test_list_sheets_newest_first_with_filters(ctx: ToolContext) -> None:
     assert len(list_sheets(ctx, ListSheetsArgs(limit=2)).sheets) == 2
 
 
+def test_the_local_drive_finds_sheets_inside_names_with_a_total(drive: LocalDrive) -> None:
+    found, total = drive.find_sheets("Pricing", name_contains="RICE", limit=1)
+    assert ([f.path for f in found], total) == (["Pricing/Price List 2026.xlsx"], 2)
+    assert drive.find_sheets("Nowhere") == ([], 0)
+
+
 def test_list_sheets_rejects_an_inverted_range() -> None:
     with pytest.raises(ValueError, match="modified_before must be after"):
         ListSheetsArgs(modified_after=date(2026, 3, 10), modified_before=date(2026, 3, 1))

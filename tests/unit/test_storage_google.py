@@ -4,7 +4,7 @@ talking to the fake Drive (tests/support/fake_google.py); and the admin drive to
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -174,7 +174,7 @@ def test_a_large_file_goes_up_resumably(
 def test_listings_walk_folders_follow_pages_and_know_native_sheets(
     fake: FakeGoogle, drive: GoogleDrive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(google_storage, "PAGE_SIZE", 2)
+    monkeypatch.setattr(google_storage, "PAGE_SIZE", 1)
     reports = fake.add_file("Reports", mime_type=FOLDER)
     odd = fake.add_file("Shop's odd", reports, mime_type=FOLDER)
     for n in range(5):
@@ -433,3 +433,99 @@ def test_shortcuts_are_resolved_to_what_they_point_at(fake: FakeGoogle, drive: G
     [shortcut] = drive.list_files()
     assert (shortcut.name, shortcut.id, shortcut.mime_type) == ("Q3 shortcut.xlsx", target, XLSX)
     assert drive.local_path("Q3 shortcut.xlsx").read_bytes() == fake.contents[target]
+
+
+# --- find_sheets: the filters in the Drive query ----------------------------------------------
+
+
+def sheet_queries(fake: FakeGoogle) -> list[dict[str, str]]:
+    return [
+        q
+        for m, p, q in fake.requests
+        if m == "GET" and p == "/drive/v3/files" and "spreadsheet" in q.get("q", "")
+    ]
+
+
+def test_find_sheets_puts_the_filters_in_the_query(
+    fake: FakeGoogle, admin: ToolContext, drive: GoogleDrive
+) -> None:
+    fake.requests.clear()
+    found, total = drive.find_sheets(
+        "",
+        name_contains="price list",
+        modified_after=datetime(2025, 1, 1, tzinfo=UTC),
+        modified_before=datetime(2026, 11, 1, tzinfo=UTC),
+        limit=1,
+    )
+    assert [f.path for f in found] == ["Pricing/Price List 2026.xlsx"]  # newest first
+    assert total == 2  # and Templates/Price List.xlsx
+    [query] = sheet_queries(fake)
+    q = query["q"]
+    assert f"(mimeType = {quote(SHEET)} or mimeType = {quote(XLSX)})" in q
+    assert "trashed = false" in q
+    assert "name contains 'list'" in q
+    assert "modifiedTime >= '2025-01-01T00:00:00.000Z'" in q
+    assert "modifiedTime < '2026-11-01T00:00:00.000Z'" in q
+    assert f"{quote(ROOT_ID)} in parents" in q
+    assert query["orderBy"] == "modifiedTime desc"
+    assert "parents" in query["fields"] and "md5Checksum" not in query["fields"]
+    # Every listing is restricted to folders: none covers the whole drive.
+    for method, path, sent in fake.requests:
+        if method == "GET" and path == "/drive/v3/files":
+            assert "in parents" in sent["q"], sent
+
+
+def test_find_sheets_matches_anywhere_in_the_name_and_quotes_it(
+    fake: FakeGoogle, drive: GoogleDrive
+) -> None:
+    fake.add_file("Ada's budget O'Brien.xlsx", mime_type=XLSX)
+    fake.add_file("Pricelist.xlsx", mime_type=XLSX)
+    fake.add_file("budget.png", mime_type="image/png")
+    fake.requests.clear()
+    found, total = drive.find_sheets(name_contains="a's budget o'brien")
+    assert ([f.name for f in found], total) == (["Ada's budget O'Brien.xlsx"], 1)
+    [query] = sheet_queries(fake)
+    assert "name contains 'budget' and name contains 'o\\'brien'" in query["q"]
+    assert "a\\'s" not in query["q"]  # it may sit inside a word: matched after the query
+    # Inside a word, as on the local drive (Drive alone would match word starts only).
+    assert [f.name for f in drive.find_sheets(name_contains="LIST")[0]] == ["Pricelist.xlsx"]
+
+
+def test_find_sheets_in_a_folder_walks_its_subfolders_in_batches(
+    fake: FakeGoogle, drive: GoogleDrive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(google_storage, "PARENTS_PER_QUERY", 2)
+    monkeypatch.setattr(google_storage, "PAGE_SIZE", 1)
+    fake.add_file("Outside.xlsx", mime_type=XLSX, modified="2026-12-01T00:00:00.000Z")
+    pricing = fake.add_file("Pricing", mime_type=FOLDER)
+    expected = []
+    for year in range(2021, 2026):
+        folder = fake.add_file(str(year), pricing, mime_type=FOLDER)
+        quarter = fake.add_file("Q1", folder, mime_type=FOLDER)
+        fake.add_file(f"{year}.xlsx", folder, mime_type=XLSX, modified=f"{year}-02-01T00:00:00Z")
+        sheet = fake.add_spreadsheet(f"Q1 {year}", quarter, [["x"]])
+        fake.files[sheet]["modifiedTime"] = f"{year}-03-01T00:00:00Z"
+        fake.add_file("notes.txt", quarter, mime_type="text/plain")
+        expected = [f"Pricing/{year}/Q1/Q1 {year}", f"Pricing/{year}/{year}.xlsx", *expected]
+    fake.requests.clear()
+    found, total = drive.find_sheets("Pricing", limit=100)
+    assert [f.path for f in found] == expected and total == 10
+    queries = sheet_queries(fake)
+    assert len({q["q"] for q in queries}) == 6  # eleven folders, two per query
+    for query in queries:
+        assert query["q"].count("in parents") <= 2
+    assert any("pageToken" in query for query in queries)  # every page followed
+    for method, path, sent in fake.requests:
+        if method == "GET" and path == "/drive/v3/files":
+            assert "in parents" in sent["q"], sent
+            # Only Pricing's id lookup (by name) looks in the root; no search starts there.
+            assert ROOT_ID not in sent["q"] or "name = 'Pricing'" in sent["q"], sent
+    assert drive.find_sheets("Nowhere") == ([], 0)
+
+
+def test_list_sheets_on_drive_counts_all_and_gives_the_newest(
+    admin: ToolContext, registry: ToolRegistry
+) -> None:
+    listed = registry.execute("list_sheets", {"limit": 2}, admin).model_dump()
+    assert [s["name"] for s in listed["sheets"]] == ["Weekly report", "Price List 2026.xlsx"]
+    assert listed["total"] == 5

@@ -46,6 +46,21 @@ class Storage(Protocol):
         """The folders inside ``folder``, by path."""
         ...
 
+    def find_sheets(
+        self,
+        folder: str = "",
+        *,
+        name_contains: str | None = None,
+        modified_after: datetime | None = None,
+        modified_before: datetime | None = None,
+        limit: int = 20,
+    ) -> tuple[list[StoredFile], int]:
+        """The sheets in ``folder`` and its subfolders (the whole drive when empty) whose name
+        holds ``name_contains`` (any case, anywhere in the name) and that were modified at or
+        after ``modified_after`` and before ``modified_before``: the first ``limit`` of them,
+        newest first (then by path, descending), and how many matched in all."""
+        ...
+
     def exists(self, path: str) -> bool:
         """Whether a file or folder is at ``path``."""
         ...

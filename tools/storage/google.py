@@ -51,6 +51,10 @@ CHUNK_SIZE = 8 * 1024 * 1024  # a multiple of 256 KiB, as resumable uploads requ
 PAGE_SIZE = 1000  # the most files.list gives per page
 FILE_FIELDS = "id, name, mimeType, size, modifiedTime, md5Checksum, webViewLink, shortcutDetails"
 LIST_FIELDS = f"nextPageToken, files({FILE_FIELDS})"
+SHEET_FIELDS = "nextPageToken, files(id, name, mimeType, size, modifiedTime, webViewLink, parents)"
+FOLDER_FIELDS = "nextPageToken, files(id, name, parents)"
+# Folder ids per query ("'id' in parents or …"): keeps a query well under Drive's URL limits.
+PARENTS_PER_QUERY = 50
 
 T = TypeVar("T")
 
@@ -80,6 +84,24 @@ def _join(folder: str, name: str) -> str:
 def _posix(rel: PurePosixPath) -> str:
     """A cleaned drive path as text, "" for the root (PurePosixPath says ".")."""
     return rel.as_posix() if rel.parts else ""
+
+
+def _rfc3339(when: datetime) -> str:
+    """``when`` as Drive's query language writes a time (UTC; a naive time is taken as UTC)."""
+    utc = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _name_words(needle: str) -> list[str]:
+    """The words of ``needle`` that must start a word of any name holding it: Drive's
+    ``name contains`` matches word prefixes only, so the needle's first word (which may sit
+    inside a word of the name) is left out unless the needle starts with a space."""
+    words = needle.split()
+    return words if needle[:1].isspace() else words[1:]
+
+
+def _in_parents(ids: list[str]) -> str:
+    return "(" + " or ".join(f"{quote(i)} in parents" for i in ids) + ")"
 
 
 def _describe(
@@ -228,6 +250,53 @@ class GoogleDrive:
     def list_folders(self, folder: str = "", *, recursive: bool = False) -> list[str]:
         entries = self._fresh(lambda: self._entries(folder, recursive))
         return [p for p, r in entries if _target(r)[1] == FOLDER]
+
+    def find_sheets(
+        self,
+        folder: str = "",
+        *,
+        name_contains: str | None = None,
+        modified_after: datetime | None = None,
+        modified_before: datetime | None = None,
+        limit: int = 20,
+    ) -> tuple[list[StoredFile], int]:
+        """Native Google Sheets and ``.xlsx`` files, found by Drive queries restricted to the
+        folder's subtree (one query per level for its folders, then one per batch of folder
+        ids for the sheets, with the name words and dates in ``q``, ``orderBy`` newest
+        first, every page followed). Drive's ``name contains`` matches word prefixes, so the
+        query holds the needle's words that must start a word, and the whole needle is then
+        matched anywhere in the name (any case), as on the local drive."""
+        rel = clean_relative_path(folder)
+
+        def find() -> tuple[list[StoredFile], int]:
+            start = self._folder_id(rel.parts, create=False)
+            if start is None:
+                return [], 0
+            folders = self._subtree(start, _posix(rel))
+            terms = [f"(mimeType = {quote(SHEET)} or mimeType = {quote(XLSX)})", "trashed = false"]
+            terms += [f"name contains {quote(w)}" for w in _name_words(name_contains or "")]
+            if modified_after is not None:
+                terms.append(f"modifiedTime >= {quote(_rfc3339(modified_after))}")
+            if modified_before is not None:
+                terms.append(f"modifiedTime < {quote(_rfc3339(modified_before))}")
+            needle = (name_contains or "").lower()
+            found: list[StoredFile] = []
+            ids = list(folders)
+            for at in range(0, len(ids), PARENTS_PER_QUERY):
+                q = " and ".join([*terms, _in_parents(ids[at : at + PARENTS_PER_QUERY])])
+                for item in self._pages(q, SHEET_FIELDS, "modifiedTime desc", "sheets"):
+                    parent = next((p for p in item.get("parents", []) if p in folders), None)
+                    if parent is None or needle not in str(item["name"]).lower():
+                        continue
+                    sheet = _describe(_join(folders[parent], str(item["name"])), item)
+                    if (modified_after is None or sheet.modified >= modified_after) and (
+                        modified_before is None or sheet.modified < modified_before
+                    ):
+                        found.append(sheet)
+            found.sort(key=lambda f: (f.modified, f.path), reverse=True)
+            return found[:limit], len(found)
+
+        return self._fresh(find)
 
     def exists(self, path: str) -> bool:
         rel = clean_relative_path(path)
@@ -419,6 +488,50 @@ class GoogleDrive:
         walk(start, _posix(rel))
         return sorted(found, key=lambda e: e[0])
 
+    def _subtree(self, start: str, base: str) -> dict[str, str]:
+        """Folder id -> path of ``start`` and every folder under it: one folders query per
+        level (per batch of parent ids), never one over the whole drive."""
+        folders = {start: base}
+        level = [start]
+        while level:
+            below: list[str] = []
+            for at in range(0, len(level), PARENTS_PER_QUERY):
+                batch = level[at : at + PARENTS_PER_QUERY]
+                q = f"mimeType = {quote(FOLDER)} and trashed = false and {_in_parents(batch)}"
+                for item in self._pages(q, FOLDER_FIELDS, "name", "a folder"):
+                    folder_id = str(item["id"])
+                    parent = next((p for p in item.get("parents", []) if p in batch), None)
+                    if parent is None or folder_id in folders:  # seen already: no loops
+                        continue
+                    path = _join(folders[parent], str(item["name"]))
+                    folders[folder_id] = path
+                    self._folders.setdefault(path, folder_id)
+                    below.append(folder_id)
+            level = below
+        return folders
+
+    def _pages(self, q: str, fields: str, order_by: str, what: str) -> list[dict[str, Any]]:
+        """Every file ``q`` finds, every page followed."""
+        files: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            page = self._run(
+                self.apis.drive.files().list(
+                    q=q,
+                    pageSize=PAGE_SIZE,
+                    pageToken=token,
+                    fields=fields,
+                    orderBy=order_by,
+                    supportsAllDrives=True,
+                    includeItemsFromAllDrives=True,
+                ),
+                what,
+            )
+            files += page.get("files", [])
+            token = page.get("nextPageToken")
+            if not token:
+                return files
+
     def _children(
         self, parent: str, *, name: str | None = None, names: tuple[str, ...] = ()
     ) -> list[dict[str, Any]]:
@@ -428,25 +541,7 @@ class GoogleDrive:
         wanted = sorted({*names, *([name] if name is not None else [])})
         if wanted:
             q += " and (" + " or ".join(f"name = {quote(n)}" for n in wanted) + ")"
-        files: list[dict[str, Any]] = []
-        token: str | None = None
-        while True:
-            page = self._run(
-                self.apis.drive.files().list(
-                    q=q,
-                    pageSize=PAGE_SIZE,
-                    pageToken=token,
-                    fields=LIST_FIELDS,
-                    orderBy="name",
-                    supportsAllDrives=True,
-                    includeItemsFromAllDrives=True,
-                ),
-                "a folder",
-            )
-            files += page.get("files", [])
-            token = page.get("nextPageToken")
-            if not token:
-                return files
+        return self._pages(q, LIST_FIELDS, "name", "a folder")
 
     def _run(self, request: HttpRequest, what: str) -> Any:
         """Execute ``request`` (with google_api's retries), Google's refusals as our errors."""

@@ -11,6 +11,7 @@ from tools.safe_text import first_unsafe_character
 from tools.storage.base import StoredFile
 
 MAX_NAME_BYTES = 255  # what Linux, macOS and Windows file systems (and so a drive) allow
+SHEET_SUFFIXES = (".xlsx", ".xls", ".csv")  # what a sheet is on the local drive
 
 
 def clean_relative_path(path: str) -> PurePosixPath:
@@ -83,6 +84,27 @@ class LocalDrive:
 
     def list_folders(self, folder: str = "", *, recursive: bool = False) -> list[str]:
         return [rel for rel, real in self._entries(folder, recursive) if real.is_dir()]
+
+    def find_sheets(
+        self,
+        folder: str = "",
+        *,
+        name_contains: str | None = None,
+        modified_after: datetime | None = None,
+        modified_before: datetime | None = None,
+        limit: int = 20,
+    ) -> tuple[list[StoredFile], int]:
+        needle = (name_contains or "").lower()
+        found = [
+            f
+            for f in self.list_files(folder, recursive=True)
+            if PurePosixPath(f.name).suffix.lower() in SHEET_SUFFIXES
+            and needle in f.name.lower()
+            and (modified_after is None or f.modified >= modified_after)
+            and (modified_before is None or f.modified < modified_before)
+        ]
+        found.sort(key=lambda f: (f.modified, f.path), reverse=True)
+        return found[:limit], len(found)
 
     def exists(self, path: str) -> bool:
         return self.resolve(path).exists()
