@@ -6,21 +6,17 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from io import BytesIO
 from typing import Literal
 
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font
 from pydantic import BaseModel, Field, model_validator
 
 from persistence.repositories import orders as repo
-from tools.cells import write_cell, write_row
+from tools.cells import CellValue
 from tools.context import ToolContext
 from tools.drive import SHEET_SUFFIX, kind_of, resolve_folder
-from tools.files import write_atomically
 from tools.products import PRODUCTS
 from tools.safe_text import SafeLine
+from tools.storage.base import ChartSpec, SheetLayout
 from tools.storage.local import clean_name
 from tools.workbook import read_order_workbook
 
@@ -157,34 +153,32 @@ def _group_key(entry: _Entry, group_by: GroupBy) -> str:
     return {"product": entry.product, "status": entry.status, "customer": entry.customer}[group_by]
 
 
-def _write_sheet(args: SummaryArgs, rows: list[SummaryRow], totals: SummaryRow) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Summary"
+def _sheet(
+    args: SummaryArgs, rows: list[SummaryRow], totals: SummaryRow
+) -> tuple[list[list[CellValue]], ChartSpec | None, SheetLayout]:
+    """The summary's cells, its chart (orders per group) and how it looks."""
     span = f"{args.start or 'the beginning'} to {args.end or 'today'}"
     title = f"Orders by {args.group_by}, {span} ({' + '.join(args.sources)})"
-    write_cell(sheet, 1, 1, title).font = Font(bold=True, size=13)
-    for cell in write_row(sheet, 2, [args.group_by.capitalize(), "Orders", "Quantity", "Total"]):
-        cell.font = Font(bold=True)
-    # A group is data (a customer's name, a product or status a person typed in a workbook).
-    for number, row in enumerate(rows, start=3):
-        write_row(sheet, number, [row.group, row.orders, row.quantity, row.total])
+    # A group is data (a customer's name, a product or status a person typed in a workbook):
+    # write_sheet keeps every string text.
+    body: list[list[CellValue]] = [[row.group, row.orders, row.quantity, row.total] for row in rows]
+    cells: list[list[CellValue]] = [
+        [title],
+        [args.group_by.capitalize(), "Orders", "Quantity", "Total"],
+        *body,
+        ["Total", totals.orders, totals.quantity, totals.total],
+    ]
     last = 2 + len(rows)
-    for cell in write_row(sheet, last + 1, ["Total", totals.orders, totals.quantity, totals.total]):
-        cell.font = Font(bold=True)
-    for row_cells in sheet.iter_rows(min_row=3, min_col=4, max_col=4):
-        row_cells[0].number_format = "#,##0.00"
-    sheet.column_dimensions["A"].width = 30
-    if rows:
-        chart = BarChart()
-        chart.title = f"Orders by {args.group_by}"
-        chart.add_data(Reference(sheet, min_col=2, min_row=2, max_row=last), titles_from_data=True)
-        chart.set_categories(Reference(sheet, min_col=1, min_row=3, max_row=last))
-        sheet.add_chart(chart, "F2")
-    buf = BytesIO()
-    book.save(buf)
-    return buf.getvalue()
+    chart = ChartSpec(f"Orders by {args.group_by}", header_row=2, last_row=last) if rows else None
+    layout = SheetLayout(
+        tab="Summary",
+        heading_row=1,
+        bold_rows=(2, last + 1),
+        money_column=4,
+        money_from_row=3,
+        first_column_width=30,
+    )
+    return cells, chart, layout
 
 
 def build_summary_sheet(ctx: ToolContext, args: SummaryArgs) -> Summary:
@@ -229,7 +223,7 @@ def build_summary_sheet(ctx: ToolContext, args: SummaryArgs) -> Summary:
         quantity=sum(r.quantity for r in rows),
         total=round(sum(r.total for r in rows), 2),
     )
-    path = _store(ctx, args, _write_sheet(args, rows, totals))
+    path = _store(ctx, args, *_sheet(args, rows, totals))
     return Summary(
         path=path,
         group_by=args.group_by,
@@ -241,22 +235,24 @@ def build_summary_sheet(ctx: ToolContext, args: SummaryArgs) -> Summary:
     )
 
 
-def _store(ctx: ToolContext, args: SummaryArgs, data: bytes) -> str:
-    """Put the sheet into Summaries/ under a name no other file has (never overwrites)."""
+def _store(
+    ctx: ToolContext,
+    args: SummaryArgs,
+    cells: list[list[CellValue]],
+    chart: ChartSpec | None,
+    layout: SheetLayout,
+) -> str:
+    """Write the sheet into Summaries/ under a name no other file has (never overwrites; a
+    native Google Sheet's name has no .xlsx)."""
     storage = ctx.backends.storage
     folder = storage.ensure_folder(SUMMARIES)
     base = clean_name(args.title.strip()) if args.title else _default_title(args)
     base = base.removesuffix(SHEET_SUFFIX)
-    existing = {f.name for f in storage.list_files(folder)}
-    name, n = f"{base}{SHEET_SUFFIX}", 2
-    while name in existing:
-        name, n = f"{base} ({n}){SHEET_SUFFIX}", n + 1
-    local = ctx.backends.work_dir / "summaries" / name
-    write_atomically(local, data)
-    try:
-        return storage.put_file(folder, name, local).path
-    finally:
-        local.unlink(missing_ok=True)
+    existing = {f.name.removesuffix(SHEET_SUFFIX) for f in storage.list_files(folder)}
+    stem, n = base, 2
+    while stem in existing:
+        stem, n = f"{base} ({n})", n + 1
+    return storage.write_sheet(folder, f"{stem}{SHEET_SUFFIX}", cells, chart, layout).path
 
 
 def _default_title(args: SummaryArgs) -> str:

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
+from google.oauth2.credentials import Credentials
 from langgraph.checkpoint.postgres import PostgresSaver
 
 from graphs.order.runner import OrderRunner
 from persistence.checkpoints import open_checkpointer
 from persistence.database import Database
+from tests.support.fake_google import ROOT_ID, SHEET, FakeGoogle
 from tests.support.pipeline import add_order, make_backends
 from tools.access import Principal, Role
 from tools.catalog import build_registry
 from tools.context import ToolContext
+from tools.errors import Conflict
+from tools.retry import RetryPolicy
+from tools.storage.google import GoogleDrive
+from tools.storage.google_api import GoogleApis
 from tools.summary import SummaryArgs, build_summary_sheet
+
+NO_WAIT = RetryPolicy(attempts=4, backoff=0, sleep=lambda _: None)
 
 
 def at(day: int) -> datetime:
@@ -136,3 +146,74 @@ def test_customer_names_that_look_like_formulas_stay_text(
         assert cell.data_type == "s", cell.value
     # A summary makes no formula at all.
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+# --- on Google Drive: a native Sheet, written RAW, with a chart, moved into Summaries/ ---------
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeGoogle]:
+    with FakeGoogle() as server:
+        yield server
+
+
+@pytest.fixture
+def on_drive(db: Database, tmp_path: Path, fake: FakeGoogle) -> ToolContext:
+    apis = GoogleApis.build(Credentials(token=fake.token), fake.root_url, retry=NO_WAIT)
+    drive = GoogleDrive(apis, ROOT_ID, tmp_path / "scratch", token_given=True)
+    backends = replace(make_backends(tmp_path, db), storage=drive)
+    return ToolContext(backends=backends, principal=Principal("ada", Role.ADMIN))
+
+
+def test_on_drive_a_native_sheet_with_raw_values_and_a_chart(
+    on_drive: ToolContext, db: Database, fake: FakeGoogle
+) -> None:
+    seed(db)
+    add_order(db, product="mug", quantity=1, created_at=at(3), customer_name="=1+1")
+    fake.requests.clear()
+    fake.calls.clear()
+    summary = build_summary_sheet(on_drive, SummaryArgs(group_by="customer", title="November"))
+    assert summary.path == "Summaries/November"
+    summaries = next(f for f in fake.files.values() if f["name"] == "Summaries")
+    [made] = [f for f in fake.children(summaries["id"]) if not f["trashed"]]
+    assert (made["name"], made["mimeType"], made["parents"]) == (
+        "November",
+        SHEET,
+        [summaries["id"]],
+    )
+
+    book = fake.spreadsheets[made["id"]]
+    rows = book.sheets["Summary"]
+    assert rows[1] == ["Customer", "Orders", "Quantity", "Total"]
+    assert [r[:3] for r in rows[2:]] == [
+        ["=1+1", 1, 1],
+        ["Bo", 1, 10],
+        ["Jane Doe", 3, 7],
+        ["Total", 5, 18],
+    ]
+    assert [r[3] for r in rows[2:]] == [*(r.total for r in summary.rows), summary.totals.total]
+    assert book.formulas == set()  # written RAW: "=1+1" is text, not a formula
+    [chart] = book.charts
+    basic = chart["spec"]["basicChart"]
+    domain = basic["domains"][0]["domain"]["sourceRange"]["sources"][0]
+    series = basic["series"][0]["series"]["sourceRange"]["sources"][0]
+    assert (domain["startColumnIndex"], series["startColumnIndex"]) == (0, 1)
+    assert (domain["startRowIndex"], domain["endRowIndex"]) == (1, 5)
+
+    # One create, one values call, one batchUpdate; then the move out of the account's root.
+    assert fake.count("POST /v4/spreadsheets") == 3
+    assert fake.count("POST /v4/spreadsheets/" + made["id"] + "/values:batchUpdate") == 1
+    assert fake.count("POST /v4/spreadsheets/" + made["id"] + ":batchUpdate") == 1
+    [move] = [q for m, p, q in fake.requests if m == "PATCH" and made["id"] in p]
+    assert move["addParents"] == summaries["id"] and move["removeParents"] == ROOT_ID
+    assert move["supportsAllDrives"] == "true"
+
+    again = build_summary_sheet(on_drive, SummaryArgs(group_by="customer", title="November"))
+    assert again.path == "Summaries/November (2)"  # never overwrites
+
+
+def test_on_drive_write_sheet_refuses_a_taken_name(on_drive: ToolContext) -> None:
+    storage = on_drive.backends.storage
+    storage.write_sheet("Summaries", "Report.xlsx", [["a"]])
+    with pytest.raises(Conflict):
+        storage.write_sheet("Summaries", "Report.xlsx", [["b"]])

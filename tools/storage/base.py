@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from tools.cells import CellValue
+
 
 @dataclass(frozen=True)
 class StoredFile:
@@ -23,6 +25,32 @@ class StoredFile:
     link: str | None = None  # where a person opens it (Drive's webViewLink); None: local
 
 
+@dataclass(frozen=True)
+class ChartSpec:
+    """A bar chart of one column of values against a column of labels (rows and columns
+    1-based): the headers in ``header_row``, the data below it down to ``last_row``."""
+
+    title: str
+    header_row: int
+    last_row: int
+    labels: int = 1  # the column of the labels (the categories)
+    values: int = 2  # the column of the values (the one series)
+    anchor: tuple[int, int] = (2, 6)  # (row, column) of the chart's top-left corner: F2
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """How a written sheet looks beyond its values (1-based rows and columns); each backend
+    does what it can."""
+
+    tab: str = "Sheet1"
+    heading_row: int | None = None  # bold and larger
+    bold_rows: tuple[int, ...] = ()
+    money_column: int | None = None  # "#,##0.00" from money_from_row down
+    money_from_row: int = 1
+    first_column_width: int | None = None  # in characters
+
+
 class Storage(Protocol):
     def ensure_folder(self, path: str, mark: dict[str, str] | None = None) -> str:
         """Find or create the folder at ``path``; return its canonical path.
@@ -36,6 +64,19 @@ class Storage(Protocol):
 
     def put_file(self, folder: str, name: str, source: Path) -> StoredFile:
         """Upload ``source`` into ``folder`` as ``name``; skip when the same bytes are there."""
+        ...
+
+    def write_sheet(
+        self,
+        folder: str,
+        name: str,
+        rows: list[list[CellValue]],
+        chart: ChartSpec | None = None,
+        layout: SheetLayout | None = None,
+    ) -> StoredFile:
+        """A new sheet ``name`` in ``folder`` holding ``rows`` (from A1; every string stays
+        text, never a formula) and ``chart``: an ``.xlsx`` workbook on the local drive, a
+        native Google Sheet named without ``.xlsx`` on Drive. Conflict if one is there."""
         ...
 
     def list_files(self, folder: str = "", *, recursive: bool = False) -> list[StoredFile]:

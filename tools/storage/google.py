@@ -13,20 +13,23 @@ a call that keeps failing after its retries is StorageUnavailable. Never a 500.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mimetypes
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from google.auth.exceptions import RefreshError
 
+from tools.cells import CellValue
 from tools.errors import AccessRefused, Conflict, InvalidInput, NotFound, StorageUnavailable
 from tools.files import write_atomically
 from tools.retry import RetriesExhausted
-from tools.storage.base import StoredFile
+from tools.storage.base import ChartSpec, SheetLayout, StoredFile
 from tools.storage.google_api import (
     GoogleApis,
     GoogleSetupError,
@@ -120,6 +123,161 @@ def _describe(
         id=file_id,
         link=resource.get("webViewLink"),
     )
+
+
+def _raw(value: CellValue) -> str | int | float | bool:
+    """A cell value as JSON for values written RAW (a string stays text, never a formula)."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return value
+
+
+def _grid(sheet_id: int, row: int, column: int, last_row: int | None = None) -> dict[str, Any]:
+    """A GridRange over one column from ``row`` (1-based, inclusive) down to ``last_row``."""
+    grid: dict[str, Any] = {
+        "sheetId": sheet_id,
+        "startRowIndex": row - 1,
+        "startColumnIndex": column - 1,
+        "endColumnIndex": column,
+    }
+    if last_row is not None:
+        grid["endRowIndex"] = last_row
+    return grid
+
+
+def _sheet_requests(
+    sheet_id: int, rows: list[list[CellValue]], chart: ChartSpec | None, layout: SheetLayout
+) -> list[dict[str, Any]]:
+    """The spreadsheets.batchUpdate requests for ``layout`` and ``chart`` (a column chart,
+    like openpyxl's default bar chart on the local drive)."""
+    requests: list[dict[str, Any]] = []
+    width = max((len(r) for r in rows), default=0)
+    for number in sorted(
+        {*layout.bold_rows, *([layout.heading_row] if layout.heading_row else [])}
+    ):
+        if number > len(rows):
+            continue
+        text: dict[str, Any] = {"bold": True}
+        if number == layout.heading_row:
+            text["fontSize"] = 13
+        requests.append(
+            {
+                "repeatCell": {
+                    "range": {
+                        "sheetId": sheet_id,
+                        "startRowIndex": number - 1,
+                        "endRowIndex": number,
+                        "startColumnIndex": 0,
+                        "endColumnIndex": max(1, len(rows[number - 1])),
+                    },
+                    "cell": {"userEnteredFormat": {"textFormat": text}},
+                    "fields": "userEnteredFormat.textFormat",
+                }
+            }
+        )
+    if layout.money_column is not None and layout.money_column <= width:
+        requests.append(
+            {
+                "repeatCell": {
+                    "range": _grid(sheet_id, layout.money_from_row, layout.money_column),
+                    "cell": {
+                        "userEnteredFormat": {
+                            "numberFormat": {"type": "NUMBER", "pattern": "#,##0.00"}
+                        }
+                    },
+                    "fields": "userEnteredFormat.numberFormat",
+                }
+            }
+        )
+    if layout.first_column_width is not None:
+        requests.append(
+            {
+                "updateDimensionProperties": {
+                    "range": {
+                        "sheetId": sheet_id,
+                        "dimension": "COLUMNS",
+                        "startIndex": 0,
+                        "endIndex": 1,
+                    },
+                    "properties": {"pixelSize": layout.first_column_width * 7},
+                    "fields": "pixelSize",
+                }
+            }
+        )
+    if chart is not None:
+        header = rows[chart.header_row - 1] if chart.header_row <= len(rows) else []
+
+        def title(column: int) -> str:
+            return str(header[column - 1]) if column <= len(header) else ""
+
+        row, column = chart.anchor
+        requests.append(
+            {
+                "addChart": {
+                    "chart": {
+                        "spec": {
+                            "title": chart.title,
+                            "basicChart": {
+                                "chartType": "COLUMN",
+                                "legendPosition": "RIGHT_LEGEND",
+                                "headerCount": 1,
+                                "axis": [
+                                    {"position": "BOTTOM_AXIS", "title": title(chart.labels)},
+                                    {"position": "LEFT_AXIS", "title": title(chart.values)},
+                                ],
+                                "domains": [
+                                    {
+                                        "domain": {
+                                            "sourceRange": {
+                                                "sources": [
+                                                    _grid(
+                                                        sheet_id,
+                                                        chart.header_row,
+                                                        chart.labels,
+                                                        chart.last_row,
+                                                    )
+                                                ]
+                                            }
+                                        }
+                                    }
+                                ],
+                                "series": [
+                                    {
+                                        "series": {
+                                            "sourceRange": {
+                                                "sources": [
+                                                    _grid(
+                                                        sheet_id,
+                                                        chart.header_row,
+                                                        chart.values,
+                                                        chart.last_row,
+                                                    )
+                                                ]
+                                            }
+                                        },
+                                        "targetAxis": "LEFT_AXIS",
+                                    }
+                                ],
+                            },
+                        },
+                        "position": {
+                            "overlayPosition": {
+                                "anchorCell": {
+                                    "sheetId": sheet_id,
+                                    "rowIndex": row - 1,
+                                    "columnIndex": column - 1,
+                                }
+                            }
+                        },
+                    }
+                }
+            }
+        )
+    return requests
 
 
 def _digests(source: Path) -> tuple[str, str]:
@@ -243,6 +401,99 @@ class GoogleDrive:
 
         return self._fresh(upload)
 
+    def write_sheet(
+        self,
+        folder: str,
+        name: str,
+        rows: list[list[CellValue]],
+        chart: ChartSpec | None = None,
+        layout: SheetLayout | None = None,
+    ) -> StoredFile:
+        """A native Google Sheet: spreadsheets.create, the values in one values.batchUpdate
+        (RAW: text that starts with "=" stays text), the layout and chart in one
+        spreadsheets.batchUpdate, then moved into ``folder`` (Sheets creates it in the
+        account's own root). Should a step fail, the half-made sheet is put in the trash."""
+        rel = clean_relative_path(folder)
+        name = clean_name(name)
+        wanted = name[: -len(SHEET_SUFFIX)] if name.lower().endswith(SHEET_SUFFIX) else name
+        layout = layout or SheetLayout()
+        where = f"the folder {_posix(rel) or '(root)'!r}"
+
+        def write() -> StoredFile:
+            parent = self._free_folder(rel, name, wanted)
+            sheets = self.apis.sheets.spreadsheets()
+            created = self._run(
+                sheets.create(
+                    body={
+                        "properties": {"title": wanted},
+                        "sheets": [{"properties": {"title": layout.tab}}],
+                    },
+                    fields="spreadsheetId,sheets.properties",
+                ),
+                f"a new sheet {wanted!r}",
+            )
+            spreadsheet_id = str(created["spreadsheetId"])
+            try:
+                grid_id = int(created["sheets"][0]["properties"].get("sheetId", 0))
+                if rows:
+                    tab = layout.tab.replace("'", "''")
+                    self._run(
+                        sheets.values().batchUpdate(
+                            spreadsheetId=spreadsheet_id,
+                            body={
+                                "valueInputOption": "RAW",
+                                "data": [
+                                    {
+                                        "range": f"'{tab}'!A1",
+                                        "majorDimension": "ROWS",
+                                        "values": [[_raw(v) for v in r] for r in rows],
+                                    }
+                                ],
+                            },
+                        ),
+                        f"the new sheet {wanted!r}",
+                    )
+                requests = _sheet_requests(grid_id, rows, chart, layout)
+                if requests:
+                    self._run(
+                        sheets.batchUpdate(
+                            spreadsheetId=spreadsheet_id, body={"requests": requests}
+                        ),
+                        f"the new sheet {wanted!r}",
+                    )
+                files = self.apis.drive.files()
+                found = self._run(
+                    files.get(fileId=spreadsheet_id, fields="parents", supportsAllDrives=True),
+                    f"the new sheet {wanted!r}",
+                )
+                moved = self._run(
+                    files.update(
+                        fileId=spreadsheet_id,
+                        addParents=parent,
+                        removeParents=",".join(found.get("parents", [])),
+                        fields=FILE_FIELDS,
+                        supportsAllDrives=True,
+                    ),
+                    where,
+                )
+            except Exception:
+                self._discard(spreadsheet_id)
+                raise
+            return _describe(_join(_posix(rel), wanted), moved)
+
+        return self._fresh(write)
+
+    def _discard(self, file_id: str) -> None:
+        """Best effort: the trash for a sheet that could not be finished."""
+        # The error that brought us here is the one to report.
+        with contextlib.suppress(Exception):
+            self._run(
+                self.apis.drive.files().update(
+                    fileId=file_id, body={"trashed": True}, supportsAllDrives=True
+                ),
+                "a half-made sheet",
+            )
+
     def list_files(self, folder: str = "", *, recursive: bool = False) -> list[StoredFile]:
         entries = self._fresh(lambda: self._entries(folder, recursive))
         return [_describe(p, r) for p, r in entries if _target(r)[1] != FOLDER]
@@ -315,12 +566,7 @@ class GoogleDrive:
             # A sheet copied to an .xlsx name becomes a native Google Sheet, named without it.
             as_sheet = origin_type in (SHEET, XLSX) and name.lower().endswith(SHEET_SUFFIX)
             wanted = name[: -len(SHEET_SUFFIX)] if as_sheet else name
-            parent = self._folder_id(rel.parts, create=True)
-            assert parent is not None
-            taken = {f["name"] for f in self._children(parent, names=(name, wanted))}
-            if taken:
-                there = _join(_posix(rel), sorted(taken)[0])
-                raise Conflict(f"{there!r} already exists; choose another name")
+            parent = self._free_folder(rel, name, wanted)
             body: dict[str, Any] = {"name": wanted, "parents": [parent]}
             if as_sheet:
                 body["mimeType"] = SHEET
@@ -333,6 +579,17 @@ class GoogleDrive:
             return _describe(_join(_posix(rel), wanted), created)
 
         return self._fresh(copy)
+
+    def _free_folder(self, rel: PurePosixPath, *names: str) -> str:
+        """The id of the folder at ``rel`` (made if missing), when none of ``names`` is taken
+        in it; Conflict otherwise (a new sheet never replaces one)."""
+        parent = self._folder_id(rel.parts, create=True)
+        assert parent is not None
+        taken = {f["name"] for f in self._children(parent, names=names)}
+        if taken:
+            there = _join(_posix(rel), sorted(taken)[0])
+            raise Conflict(f"{there!r} already exists; choose another name")
+        return parent
 
     def local_path(self, path: str) -> Path:
         rel = clean_relative_path(path)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
+from tools.cells import CellValue
 from tools.errors import Conflict, InvalidInput, NotFound
-from tools.files import copy_atomically, sha256_file
+from tools.files import copy_atomically, sha256_file, write_atomically
 from tools.safe_text import first_unsafe_character
-from tools.storage.base import StoredFile
+from tools.storage.base import ChartSpec, SheetLayout, StoredFile
+from tools.storage.xlsx import workbook_bytes
 
 MAX_NAME_BYTES = 255  # what Linux, macOS and Windows file systems (and so a drive) allow
 SHEET_SUFFIXES = (".xlsx", ".xls", ".csv")  # what a sheet is on the local drive
@@ -74,6 +77,22 @@ class LocalDrive:
         if uploaded:
             copy_atomically(source, target)
         return self._describe(rel.as_posix(), target, digest, uploaded=uploaded)
+
+    def write_sheet(
+        self,
+        folder: str,
+        name: str,
+        rows: list[list[CellValue]],
+        chart: ChartSpec | None = None,
+        layout: SheetLayout | None = None,
+    ) -> StoredFile:
+        rel = clean_relative_path(folder) / clean_name(name)
+        target = self.resolve(rel.as_posix())
+        if target.exists():
+            raise Conflict(f"{rel.as_posix()!r} already exists; choose another name")
+        data = workbook_bytes(rows, chart, layout)
+        write_atomically(target, data)
+        return self._describe(rel.as_posix(), target, hashlib.sha256(data).hexdigest())
 
     def list_files(self, folder: str = "", *, recursive: bool = False) -> list[StoredFile]:
         return [
