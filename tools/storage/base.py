@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -113,3 +114,27 @@ class Storage(Protocol):
     def local_path(self, path: str) -> Path:
         """A local file with the content of the drive file at ``path``, for reading."""
         ...
+
+
+def newest_sheets(
+    sheets: Iterable[StoredFile],
+    *,
+    name_contains: str | None,
+    modified_after: datetime | None,
+    modified_before: datetime | None,
+    limit: int,
+) -> tuple[list[StoredFile], int]:
+    """What :meth:`Storage.find_sheets` answers from the sheets a backend found: those whose
+    name holds ``name_contains`` (any case) and whose time is in the range, the first
+    ``limit`` newest first (then by path, descending), and how many matched. One rule for
+    every backend, whatever its own query could narrow first."""
+    needle = (name_contains or "").lower()
+    found = [
+        f
+        for f in sheets
+        if needle in f.name.lower()
+        and (modified_after is None or f.modified >= modified_after)
+        and (modified_before is None or f.modified < modified_before)
+    ]
+    found.sort(key=lambda f: (f.modified, f.path), reverse=True)
+    return found[:limit], len(found)

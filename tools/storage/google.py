@@ -29,7 +29,7 @@ from tools.cells import CellValue
 from tools.errors import AccessRefused, Conflict, InvalidInput, NotFound, StorageUnavailable
 from tools.files import write_atomically
 from tools.retry import RetriesExhausted
-from tools.storage.base import ChartSpec, SheetLayout, StoredFile
+from tools.storage.base import ChartSpec, SheetLayout, StoredFile, newest_sheets
 from tools.storage.google_api import (
     GoogleApis,
     GoogleSetupError,
@@ -530,22 +530,22 @@ class GoogleDrive:
                 terms.append(f"modifiedTime >= {quote(_rfc3339(modified_after))}")
             if modified_before is not None:
                 terms.append(f"modifiedTime < {quote(_rfc3339(modified_before))}")
-            needle = (name_contains or "").lower()
             found: list[StoredFile] = []
             ids = list(folders)
             for at in range(0, len(ids), PARENTS_PER_QUERY):
                 q = " and ".join([*terms, _in_parents(ids[at : at + PARENTS_PER_QUERY])])
                 for item in self._pages(q, SHEET_FIELDS, "modifiedTime desc", "sheets"):
                     parent = next((p for p in item.get("parents", []) if p in folders), None)
-                    if parent is None or needle not in str(item["name"]).lower():
-                        continue
-                    sheet = _describe(_join(folders[parent], str(item["name"])), item)
-                    if (modified_after is None or sheet.modified >= modified_after) and (
-                        modified_before is None or sheet.modified < modified_before
-                    ):
-                        found.append(sheet)
-            found.sort(key=lambda f: (f.modified, f.path), reverse=True)
-            return found[:limit], len(found)
+                    if parent is not None:
+                        found.append(_describe(_join(folders[parent], str(item["name"])), item))
+            # The query narrowed by words and dates; the tool's own rule decides.
+            return newest_sheets(
+                found,
+                name_contains=name_contains,
+                modified_after=modified_after,
+                modified_before=modified_before,
+                limit=limit,
+            )
 
         return self._fresh(find)
 

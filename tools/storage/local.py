@@ -10,7 +10,7 @@ from tools.cells import CellValue
 from tools.errors import Conflict, InvalidInput, NotFound
 from tools.files import copy_atomically, sha256_file, write_atomically
 from tools.safe_text import first_unsafe_character
-from tools.storage.base import ChartSpec, SheetLayout, StoredFile
+from tools.storage.base import ChartSpec, SheetLayout, StoredFile, newest_sheets
 from tools.storage.xlsx import workbook_bytes
 
 MAX_NAME_BYTES = 255  # what Linux, macOS and Windows file systems (and so a drive) allow
@@ -113,17 +113,18 @@ class LocalDrive:
         modified_before: datetime | None = None,
         limit: int = 20,
     ) -> tuple[list[StoredFile], int]:
-        needle = (name_contains or "").lower()
-        found = [
+        sheets = (
             f
             for f in self.list_files(folder, recursive=True)
             if PurePosixPath(f.name).suffix.lower() in SHEET_SUFFIXES
-            and needle in f.name.lower()
-            and (modified_after is None or f.modified >= modified_after)
-            and (modified_before is None or f.modified < modified_before)
-        ]
-        found.sort(key=lambda f: (f.modified, f.path), reverse=True)
-        return found[:limit], len(found)
+        )
+        return newest_sheets(
+            sheets,
+            name_contains=name_contains,
+            modified_after=modified_after,
+            modified_before=modified_before,
+            limit=limit,
+        )
 
     def exists(self, path: str) -> bool:
         return self.resolve(path).exists()
