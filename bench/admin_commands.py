@@ -51,11 +51,11 @@ from graphs.admin.graph import AGENT_TOOLS, build_admin_agent
 from tests.e2e.admin_corpus import CORPUS, Case
 from tests.support.admin_world import admin_world
 from tests.support.databases import DatabaseFactory, server_url
+from tests.support.drive_view import LocalDriveView
 from tests.support.scripted_model import ScriptedChatModel, call
 from tests.support.server import client_for
 from tools.access import Principal, Role
-from tools.backends import Backends
-from tools.context import ToolContext
+from tools.context import Backends, ToolContext
 from tools.drive import FileList, ListFilesArgs
 from tools.registry import ToolRegistry
 
@@ -118,7 +118,7 @@ def remove_all_but(drive: Path, kept: set[Path]) -> None:
 
 def _nothing(ctx: ToolContext, args: ListFilesArgs) -> FileList:
     """A tool that does nothing."""
-    return FileList(folder="", files=[])
+    return FileList(folder="", files=[], total=0)
 
 
 def agent_loop_ms(runs: int = 300, warmup: int = 50) -> float:
@@ -201,7 +201,10 @@ def main() -> None:
             if variant:
                 assert SWITCHED_OFF + variant in world.server.log(), f"{variant} is still on"
             client = stack.enter_context(client_for(world.server, "ada", Role.ADMIN))
-            servers.append((variant, world, client, set(world.drive.rglob("*"))))
+            # The local drive (the world's default), cleaned between rounds on disk.
+            assert isinstance(world.drive, LocalDriveView)
+            drive = world.drive.root
+            servers.append((variant, drive, client, set(drive.rglob("*"))))
         for n in range(args.rounds + 1):
             for k, case in enumerate(cases):
                 # Each case goes to every server, a different one first each time.
@@ -211,8 +214,8 @@ def main() -> None:
                     timing = time_case(client, case, n)
                     if n:  # round 0 warms both paths up
                         timings[variant].append(timing)
-            for _, world, _, seeded in servers:
-                remove_all_but(world.drive, seeded)
+            for _, drive, _, seeded in servers:
+                remove_all_but(drive, seeded)
 
     print(f"{len(cases)} corpus commands x {args.rounds} rounds (server-side, Server-Timing)")
     without = {variant: timings[variant] for variant in variants if variant}

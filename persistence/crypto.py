@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Dialect, Text
+from sqlalchemy import Dialect, LargeBinary, Text
 from sqlalchemy.types import TypeDecorator
 
 from persistence.keyfiles import kept_secret
@@ -79,6 +79,18 @@ class KeyRingCipher:
             raise ValueError("not an encrypted value")
         return self.decrypt(f"aesgcm-{kid}", base64.b64decode(data)).decode()
 
+    # --- bytes, for binary columns (no base64: files are large) -------------------------------
+
+    def encrypt_bytes(self, data: bytes) -> bytes:
+        name, sealed = self.encrypt(data)
+        return f"{PREFIX}:{name.removeprefix('aesgcm-')}:".encode() + sealed
+
+    def decrypt_bytes(self, token: bytes) -> bytes:
+        prefix, kid, sealed = token.split(b":", 2)
+        if prefix.decode() != PREFIX:
+            raise ValueError("not an encrypted value")
+        return self.decrypt(f"aesgcm-{kid.decode()}", sealed)
+
 
 _cipher: KeyRingCipher | None = None
 
@@ -124,3 +136,16 @@ class EncryptedText(TypeDecorator[str]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
         return None if value is None else current_cipher().decrypt_text(value)
+
+
+class EncryptedBytes(TypeDecorator[bytes]):
+    """A binary column stored encrypted (files a customer sent, and what was made from them)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: bytes | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else current_cipher().encrypt_bytes(value)
+
+    def process_result_value(self, value: bytes | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else current_cipher().decrypt_bytes(bytes(value))

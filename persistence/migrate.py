@@ -16,16 +16,19 @@ from persistence.database import sqlalchemy_url
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str, data_dir: Path | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", sqlalchemy_url(url).replace("%", "%%"))
+    # Where files written before a migration moved them into the database were kept.
+    config.attributes["data_dir"] = data_dir
     return config
 
 
-def upgrade(url: str) -> None:
-    """Bring the schema and the checkpoint tables to the newest version (idempotent)."""
-    command.upgrade(alembic_config(url), "head")
+def upgrade(url: str, data_dir: Path | None = None) -> None:
+    """Bring the schema and the checkpoint tables to the newest version (idempotent); files
+    of existing orders are brought in from ``data_dir`` (ATELIER_DATA_DIR)."""
+    command.upgrade(alembic_config(url, data_dir), "head")
     setup_checkpointer(url)
 
 

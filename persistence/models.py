@@ -1,5 +1,5 @@
-"""SQLAlchemy models: orders, agent sessions, design versions, the notification outbox,
-revoked tokens, the audit log, user accounts and API keys."""
+"""SQLAlchemy models: orders, agent sessions, design versions, the files kept for orders, the
+notification outbox, revoked tokens, the audit log, user accounts and API keys."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from persistence.crypto import EncryptedText
+from persistence.crypto import EncryptedBytes, EncryptedText
 
 
 def utcnow() -> datetime:
@@ -82,6 +82,7 @@ class Order(Base):
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     quantity: Mapped[int] = mapped_column(Integer)
     brief: Mapped[str] = mapped_column(EncryptedText)
+    # The name of the customer's reference image among the order's kept files (KeptFile).
     reference_image: Mapped[str | None] = mapped_column(String(500))
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(32), default=OrderStatus.RECEIVED, index=True)
@@ -113,7 +114,7 @@ class DesignVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
     engine: Mapped[str] = mapped_column(String(32))
     model: Mapped[str | None] = mapped_column(String(300))
-    path: Mapped[str] = mapped_column(String(500))
+    file_name: Mapped[str] = mapped_column(String(255))  # among the order's kept files
     sha256: Mapped[str] = mapped_column(String(64))
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
@@ -122,6 +123,25 @@ class DesignVersion(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     order: Mapped[Order] = relationship(back_populates="design_versions")
+
+
+class KeptFile(Base):
+    """A file the service keeps for an order: the customer's reference image, each design
+    version, the order workbook. Every step reads them here, so any process on any machine can
+    run it, and the storage being down loses nothing. Encrypted: a reference image can show a
+    person."""
+
+    __tablename__ = "kept_files"
+
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(EncryptedBytes, deferred=True)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
 
 
 class Notification(Base):

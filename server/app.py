@@ -48,7 +48,7 @@ def prepare_database(settings: Settings) -> Database:
     crypto.configure(cipher_from_settings(settings))
     db = Database.from_settings(settings)
     if settings.database_url is None:
-        migrate.upgrade(db.url)
+        migrate.upgrade(db.url, settings.data_dir)
     elif not migrate.is_current(db.url):
         db.dispose()
         raise RuntimeError("the database schema is not current: run `atelier migrate` first")
@@ -72,11 +72,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         checkpointer, pool = open_checkpointer(db.url)
         backends = make_backends(settings, db, storage)
         if settings.storage == "local":  # starting writes nothing into a shop's Google Drive
-            ensure_starter_templates(backends.storage, backends.work_dir)
+            ensure_starter_templates(backends.storage)
         registry = build_registry()
         runner = OrderRunner(ToolContext(backends=backends), registry, checkpointer)
         dispatcher = InProcessDispatcher(runner, settings.pipeline_workers)
-        order_service = OrderService(db=db, dispatcher=dispatcher, data_dir=settings.data_dir)
+        order_service = OrderService(db=db, dispatcher=dispatcher)
         tools = ToolContext(backends=backends, runs=dispatcher)
         agent = build_admin_agent(make_chat_model(settings), registry, checkpointer)
         keys = key_ring(settings)

@@ -69,7 +69,7 @@ def migrate_command(args: argparse.Namespace) -> int:
     crypto.configure(cipher_from_settings(settings))  # rows written before are encrypted now
     url, embedded = resolve_database(settings)
     try:
-        migrate.upgrade(url)
+        migrate.upgrade(url, settings.data_dir)
     finally:
         if embedded is not None:
             embedded.cleanup()

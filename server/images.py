@@ -1,8 +1,8 @@
 """Checking and storing customers' reference images.
 
 The type is sniffed from the content (never the name or the declared type); the size, pixel
-count and integrity are checked before anything is stored. Files are stored by checksum, so the
-same image uploaded twice is kept once and a failed order leaves nothing half-written.
+count and integrity are checked before anything is stored. The order service keeps the image
+with the order, in the transaction that writes it, so a failed order leaves nothing half-written.
 """
 
 from __future__ import annotations
@@ -11,16 +11,15 @@ import hashlib
 import io
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
 from tools.errors import AtelierError
-from tools.files import write_atomically
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
 
 
 class ImageRejected(AtelierError):
@@ -38,6 +37,15 @@ class CheckedImage:
     width: int
     height: int
     sha256: str
+
+    @property
+    def name(self) -> str:
+        """Its name among the order's kept files."""
+        return f"reference.{self.extension}"
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.extension]
 
 
 def check_image(data: bytes) -> CheckedImage:
@@ -97,12 +105,3 @@ def _check_png_structure(data: bytes) -> None:
         img.verify()
     if not data.endswith(PNG_END):
         raise ImageRejected("the reference image is a truncated PNG (it does not end with IEND)")
-
-
-def store_image(image: CheckedImage, data_dir: Path) -> str:
-    """Store a checked image under DATA_DIR/uploads by checksum; return its path there."""
-    rel = f"uploads/{image.sha256}.{image.extension}"
-    target = data_dir / rel
-    if not target.exists():
-        write_atomically(target, image.data)
-    return rel

@@ -4,14 +4,14 @@ work and hands runs to the dispatcher only after the commit that made them possi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
 from persistence.database import Database
 from persistence.models import Order
+from persistence.repositories import kept_files
 from persistence.repositories import orders as repo
-from server.images import CheckedImage, store_image
+from server.images import CheckedImage
 from server.schemas import OrderCreate
 from tools import audit
 from tools.access import Principal
@@ -23,7 +23,6 @@ from tools.log_context import current
 class OrderService:
     db: Database
     dispatcher: RunDispatcher
-    data_dir: Path
 
     def place(
         self,
@@ -32,7 +31,8 @@ class OrderService:
         image: CheckedImage | None,
         idempotency_key: str | None,
     ) -> tuple[Order, bool]:
-        """Create the order and its session in one transaction, then start its run.
+        """Create the order, its session and its reference image in one transaction, then
+        start its run.
 
         Returns the order and whether it is new (False: an earlier POST with the same
         Idempotency-Key made it).
@@ -41,7 +41,6 @@ class OrderService:
             existing = self._by_key(principal, idempotency_key)
             if existing is not None:
                 return existing, False
-        reference = store_image(image, self.data_dir) if image else None
         try:
             with self.db.session() as session:
                 order = repo.add_order(
@@ -55,9 +54,11 @@ class OrderService:
                     options=body.options,
                     quantity=body.quantity,
                     brief=body.brief,
-                    reference_image=reference,
+                    reference_image=image.name if image else None,
                     idempotency_key=idempotency_key,
                 )
+                if image is not None:
+                    kept_files.keep(session, order.id, image.name, image.data, image.media_type)
                 if principal.role in audit.AUDITED_ROLES:  # staff placing an order for someone
                     arguments = {"order_id": str(order.id), "product": body.product}
                     audit.append(

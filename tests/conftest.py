@@ -41,8 +41,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 NOT_APPLICABLE_KEY = pytest.StashKey[list[str]]()
 TABLES = (
-    "notifications, design_versions, orders, agent_sessions, revoked_tokens, users, api_keys, "
-    "checkpoint_writes, checkpoint_blobs, checkpoints"
+    "notifications, design_versions, kept_files, orders, agent_sessions, revoked_tokens, users, "
+    "api_keys, checkpoint_writes, checkpoint_blobs, checkpoints"
 )
 
 

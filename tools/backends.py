@@ -35,12 +35,7 @@ def make_google_drive(settings: Settings) -> GoogleDrive:
     token = settings.google_access_token
     credentials = credentials_for(token.get_secret_value() if token else None)
     apis = GoogleApis.build(credentials, settings.google_api_url)
-    return GoogleDrive(
-        apis,
-        settings.google_root_folder_id,
-        settings.data_dir / "work" / "drive",
-        token_given=token is not None,
-    )
+    return GoogleDrive(apis, settings.google_root_folder_id, token_given=token is not None)
 
 
 def check_storage(storage: Storage) -> None:

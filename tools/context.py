@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
 from persistence.database import Database
@@ -27,11 +26,6 @@ class Backends:
     design_engine: DesignEngine
     channels: tuple[Channel, ...] = field(default_factory=tuple)
     tracing: Tracing = field(default_factory=Tracing)
-
-    @property
-    def work_dir(self) -> Path:
-        """Where files are made before upload (designs, workbooks): DATA_DIR/work."""
-        return self.settings.data_dir / "work"
 
 
 class RunDispatcher(Protocol):

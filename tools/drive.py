@@ -18,6 +18,7 @@ from tools.names import resolve_name
 from tools.safe_text import SafeLine
 from tools.storage.base import Storage, StoredFile
 from tools.storage.local import clean_name
+from tools.storage.mime import FOLDER, GOOGLE_APPS, SHEET_TYPES
 
 TEMPLATES = "Templates"
 SHEET_SUFFIX = ".xlsx"
@@ -36,16 +37,11 @@ KIND_BY_SUFFIX: dict[str, FileKind] = {
     ".md": "document",
 }
 
-
-GOOGLE_APPS = "application/vnd.google-apps."
 KIND_BY_MIME_TYPE: dict[str, FileKind] = {
-    GOOGLE_APPS + "spreadsheet": "sheet",
-    GOOGLE_APPS + "folder": "folder",
+    FOLDER: "folder",
     GOOGLE_APPS + "document": "document",
     GOOGLE_APPS + "presentation": "document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "sheet",
-    "application/vnd.ms-excel": "sheet",
-    "text/csv": "sheet",
+    **dict.fromkeys(SHEET_TYPES, "sheet"),
     "application/pdf": "document",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "document",
 }
@@ -74,12 +70,12 @@ def resolve_folder(storage: Storage, wanted: str | None, *, strict: bool = False
     if not wanted or wanted.strip() in ("", "/", "root", "drive"):
         return ""
     cleaned = wanted.strip().strip("/")
-    folders = storage.list_folders("", recursive=True)
-    if cleaned in folders:
+    # A path that is there costs no listing (Drive: folder ids known in this process). A path
+    # the storage refuses (one leading outside the drive) is an error to report, not a name
+    # to match loosely against some other folder: is_folder() raises for it.
+    if storage.is_folder(cleaned):
         return cleaned
-    # A path the storage refuses (one that leads outside the drive) is an error to report, not
-    # a name to match loosely against some other folder: exists() raises for it.
-    storage.exists(cleaned)
+    folders = storage.list_folders("", recursive=True)
     # Match on full paths and on last names; a path wins over a same-named nested folder.
     by_name = {PurePosixPath(f).name: f for f in reversed(folders)}
     by_name.update({f: f for f in folders})
@@ -242,12 +238,13 @@ def list_files(ctx: ToolContext, args: ListFilesArgs) -> FileList:
     storage = ctx.backends.storage
     folder = resolve_folder(storage, args.folder)
     needle = (args.name_contains or "").lower()
+    folders, files = storage.children(folder)
     entries = [
         FileInfo(name=PurePosixPath(p).name, path=p, kind="folder", size=None, modified=None)
-        for p in storage.list_folders(folder)
+        for p in folders
     ] + [
         FileInfo(name=f.name, path=f.path, kind=kind_of_file(f), size=f.size, modified=f.modified)
-        for f in storage.list_files(folder)
+        for f in files
     ]
     found = [
         e

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -225,7 +224,7 @@ def order_view(order: Order, tracing: Tracing) -> OrderView:
                 version=v.version,
                 engine=v.engine,
                 model=v.model,
-                file=Path(v.path).name,
+                file=v.file_name,
                 sha256=v.sha256,
                 width=v.width,
                 height=v.height,

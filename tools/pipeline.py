@@ -3,6 +3,10 @@
 Each is idempotent, because a retried or resumed step runs again: find-or-create the folder,
 reuse a design version whose file is intact, skip uploads whose checksum is already there, send
 one notification per (order, event, version, audience).
+
+The files they make are kept with the order in the database (persistence/repositories/
+kept_files.py), never on one machine's disk: any process can run the next step, and the
+storage being down loses nothing.
 """
 
 from __future__ import annotations
@@ -12,26 +16,26 @@ import logging
 import time
 import uuid
 from datetime import UTC
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from persistence import slots
 from persistence.models import DesignVersion, Order, OrderStatus
+from persistence.repositories import kept_files
 from persistence.repositories import notifications as outbox
 from persistence.repositories import orders as repo
 from tools.context import ToolContext
 from tools.design.base import DesignRequest, ProgressCallback
-from tools.errors import Conflict, InvalidInput
-from tools.files import sha256_file, write_atomically
+from tools.errors import Conflict, InvalidInput, NotFound
 from tools.log_privacy import exception_name
 from tools.metrics import DESIGN_SECONDS
 from tools.notify.base import DeliveryError, Message
 from tools.orders import find_order
 from tools.products import get_product
-from tools.storage.local import clean_name
-from tools.workbook import WorkbookOrder, WorkbookVersion, write_order_workbook
+from tools.storage.mime import XLSX
+from tools.workbook import WorkbookOrder, WorkbookVersion, order_workbook
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +56,7 @@ class GenerateDesignArgs(BaseModel):
 
 class DesignVersionResult(BaseModel):
     version: int
-    path: str = Field(description="The design PNG in the order's work folder")
-    file_name: str
+    file_name: str = Field(description="The design PNG among the order's files")
     sha256: str
     engine: str
     model: str | None
@@ -63,14 +66,13 @@ class DesignVersionResult(BaseModel):
 
 
 class WorkbookResult(BaseModel):
-    path: str
-    file_name: str
+    file_name: str = Field(description="The workbook among the order's files")
     sha256: str
 
 
 class UploadFilesArgs(BaseModel):
     order_id: uuid.UUID
-    files: list[str] = Field(min_length=1, description="File names in the order's work folder")
+    files: list[str] = Field(min_length=1, description="Names of the order's files")
 
 
 class UploadedFile(BaseModel):
@@ -119,12 +121,6 @@ class NotifyResult(BaseModel):
     notifications: list[NotificationResult]
 
 
-def order_work_dir(ctx: ToolContext, order_id: uuid.UUID) -> Path:
-    path = ctx.backends.work_dir / "orders" / str(order_id)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def order_folder_name(order: Order) -> str:
     """``2026-11-24 mug 1a2b3c4d``: sortable, readable, unique by the id's prefix. No personal
     data: folder names show in the drive, in paths and in logs; the workbook inside names the
@@ -168,19 +164,20 @@ def generate_design(ctx: ToolContext, args: GenerateDesignArgs) -> DesignVersion
     """
     order = find_order(ctx, args.order_id)
     file_name = f"design-v{args.version}.png"
-    target = order_work_dir(ctx, order.id) / file_name
-    with ctx.backends.db.session() as session:
+    db = ctx.backends.db
+    with db.session() as session:
         existing = repo.get_design_version(session, order.id, args.version)
-    if existing and target.exists() and sha256_file(target) == existing.sha256:
-        return _design_result(target, existing, reused=True)
+        kept = kept_files.digest_of(session, order.id, file_name)
+        if existing and kept == existing.sha256:
+            return _design_result(existing, reused=True)
+        reference = _reference_image(session, order)
 
-    data_dir = ctx.backends.settings.data_dir
     request = DesignRequest(
         order_id=str(order.id),
         brief=order.brief,
         product=get_product(order.product),
         version=args.version,
-        reference_image=data_dir / order.reference_image if order.reference_image else None,
+        reference_image=reference,
         feedback=args.feedback,
         options={k: str(v) for k, v in order.options.items()},
         # Stable per (order, version): a re-run draws the same design.
@@ -188,21 +185,21 @@ def generate_design(ctx: ToolContext, args: GenerateDesignArgs) -> DesignVersion
     )
     # One customer's many orders must not take every generator: they queue for a few slots.
     customer_slots = ctx.backends.settings.design_slots_per_customer
-    with slots.slot(ctx.backends.db, f"design:{order.customer_sub}", customer_slots):
+    with slots.slot(db, f"design:{order.customer_sub}", customer_slots):
         started = time.perf_counter()
         result = ctx.backends.design_engine.generate(request, _progress_recorder(ctx, order.id))
         DESIGN_SECONDS.labels(result.engine).observe(time.perf_counter() - started)
-    write_atomically(target, result.png)
-    digest = hashlib.sha256(result.png).hexdigest()
-    fields = dict(
-        engine=result.engine,
-        model=result.model,
-        path=str(target),
-        sha256=digest,
-        width=result.width,
-        height=result.height,
-    )
-    with ctx.backends.db.session() as session:
+    with db.session() as session:
+        # The design and its version row in one transaction: never one without the other.
+        digest = kept_files.keep(session, order.id, file_name, result.png, "image/png")
+        fields = dict(
+            engine=result.engine,
+            model=result.model,
+            file_name=file_name,
+            sha256=digest,
+            width=result.width,
+            height=result.height,
+        )
         row = repo.get_design_version(session, order.id, args.version)
         if row is None:
             row = repo.add_design_version(
@@ -211,7 +208,17 @@ def generate_design(ctx: ToolContext, args: GenerateDesignArgs) -> DesignVersion
         else:
             for key, value in fields.items():
                 setattr(row, key, value)
-        return _design_result(target, row, reused=False)
+        return _design_result(row, reused=False)
+
+
+def _reference_image(session: Session, order: Order) -> bytes | None:
+    """The customer's reference image, kept with the order when it was placed."""
+    if order.reference_image is None:
+        return None
+    data = kept_files.read(session, order.id, order.reference_image)
+    if data is None:
+        raise NotFound(f"order {order.id}'s reference image is not kept any more")
+    return data
 
 
 PROGRESS_INTERVAL_S = 0.5
@@ -234,11 +241,10 @@ def _progress_recorder(ctx: ToolContext, order_id: uuid.UUID) -> ProgressCallbac
     return record
 
 
-def _design_result(path: Path, row: DesignVersion, *, reused: bool) -> DesignVersionResult:
+def _design_result(row: DesignVersion, *, reused: bool) -> DesignVersionResult:
     return DesignVersionResult(
         version=row.version,
-        path=str(path),
-        file_name=path.name,
+        file_name=row.file_name,
         sha256=row.sha256,
         engine=row.engine,
         model=row.model,
@@ -254,7 +260,7 @@ def fill_order_workbook(ctx: ToolContext, args: OrderRef) -> WorkbookResult:
     Args:
         order_id: the order.
     Returns:
-        the workbook's path in the order's work folder and its checksum.
+        the workbook's name among the order's files and its checksum.
     """
     order = find_order(ctx, args.order_id)
     product = get_product(order.product)
@@ -266,7 +272,7 @@ def fill_order_workbook(ctx: ToolContext, args: OrderRef) -> WorkbookResult:
             created_at=v.created_at,
             feedback=v.feedback,
             decision=v.decision,
-            file_name=Path(v.path).name,
+            file_name=v.file_name,
         )
         for v in order.design_versions
     ]
@@ -289,48 +295,47 @@ def fill_order_workbook(ctx: ToolContext, args: OrderRef) -> WorkbookResult:
         approved_at=approved.created_at if approved else None,
     )
     file_name = f"order-{order.id.hex[:8]}.xlsx"
-    path = order_work_dir(ctx, order.id) / file_name
-    design = Path(latest.path) if latest and Path(latest.path).exists() else None
-    digest = write_order_workbook(path, book, versions, design)
-    return WorkbookResult(path=str(path), file_name=file_name, sha256=digest)
+    with ctx.backends.db.session() as session:
+        design = kept_files.read(session, order.id, latest.file_name) if latest else None
+        digest = kept_files.keep(
+            session, order.id, file_name, order_workbook(book, versions, design), XLSX
+        )
+    return WorkbookResult(file_name=file_name, sha256=digest)
 
 
 def upload_files(ctx: ToolContext, args: UploadFilesArgs) -> UploadResult:
-    """Upload files from the order's work folder into its drive folder, skipping unchanged ones.
+    """Upload the order's files into its drive folder, skipping unchanged ones.
 
     Args:
         order_id: the order; its folder must exist (create_order_folder).
-        files: names of files in the order's work folder.
+        files: names of the order's files (its designs and workbook).
     Returns:
         each file's drive path and checksum, and whether it was uploaded or already there.
     """
     order = find_order(ctx, args.order_id)
     if not order.folder_path:
         raise Conflict(f"order {order.id} has no folder yet; run create_order_folder first")
-    work = order_work_dir(ctx, order.id)
-    sources = []
-    for name in args.files:
-        source = work / clean_name(name)
-        if not source.is_file():
-            raise InvalidInput(f"no file {name!r} in order {order.id}'s work folder")
-        sources.append(source)
+    contents: dict[str, bytes] = {}
+    with ctx.backends.db.session() as session:
+        for name in args.files:
+            data = kept_files.read(session, order.id, name)
+            if data is None:
+                raise InvalidInput(f"order {order.id} has no file {name!r}")
+            contents[name] = data
     storage = ctx.backends.storage
     # The folder carrying the order's mark (Google Drive), never one that only has its name.
     folder = storage.ensure_folder(order.folder_path, mark=order_mark(order.id))
-    uploaded: list[UploadedFile] = []
-    for source in sources:
-        stored = storage.put_file(folder, source.name, source)
-        assert stored.sha256 is not None  # put_file always reports the checksum it compared
-        uploaded.append(
-            UploadedFile(
-                name=stored.name,
-                path=stored.path,
-                sha256=stored.sha256,
-                uploaded=stored.uploaded,
-                id=stored.id,
-                link=stored.link,
-            )
+    uploaded = [
+        UploadedFile(
+            name=stored.name,
+            path=stored.path,
+            sha256=stored.sha256 or "",  # put_files always reports the checksum it compared
+            uploaded=stored.uploaded,
+            id=stored.id,
+            link=stored.link,
         )
+        for stored in storage.put_files(folder, contents)
+    ]
     with ctx.backends.db.session() as session:
         locked = repo.get_order(session, order.id, for_update=True)
         assert locked is not None

@@ -13,12 +13,13 @@ from pydantic import BaseModel, Field, model_validator
 from persistence.repositories import orders as repo
 from tools.cells import CellValue
 from tools.context import ToolContext
-from tools.drive import SHEET_SUFFIX, kind_of, resolve_folder
+from tools.drive import SHEET_SUFFIX, resolve_folder
+from tools.errors import InvalidInput
 from tools.products import PRODUCTS
 from tools.safe_text import SafeLine
 from tools.storage.base import ChartSpec, SheetLayout
 from tools.storage.local import clean_name
-from tools.workbook import read_order_workbook
+from tools.workbook import ORDER_SHEET, order_fields
 
 log = logging.getLogger(__name__)
 
@@ -123,12 +124,14 @@ def _from_workbooks(
 ) -> list[_Entry]:
     storage = ctx.backends.storage
     entries = []
-    for file in storage.list_files(folder, recursive=True):
-        if kind_of(file.name) != "sheet" or not file.name.startswith("order-"):
+    # Sheets named order-…, in the folder and below (Drive: one query per level, not per folder).
+    workbooks, _ = storage.find_sheets(folder, name_contains="order-", limit=MAX_ORDERS)
+    for file in workbooks:
+        if not file.name.startswith("order-"):
             continue
         try:
-            fields = read_order_workbook(storage.local_path(file.path))
-        except (ValueError, OSError) as exc:
+            fields = order_fields(storage.read_sheet(file, ORDER_SHEET), repr(file.path))
+        except (ValueError, InvalidInput) as exc:
             log.warning("skipping %s in the summary: %s", file.path, exc)
             continue
         if _in_range(fields.created_at, start, end):
@@ -247,12 +250,8 @@ def _store(
     storage = ctx.backends.storage
     folder = storage.ensure_folder(SUMMARIES)
     base = clean_name(args.title.strip()) if args.title else _default_title(args)
-    base = base.removesuffix(SHEET_SUFFIX)
-    existing = {f.name.removesuffix(SHEET_SUFFIX) for f in storage.list_files(folder)}
-    stem, n = base, 2
-    while stem in existing:
-        stem, n = f"{base} ({n})", n + 1
-    return storage.write_sheet(folder, f"{stem}{SHEET_SUFFIX}", cells, chart, layout).path
+    name = base.removesuffix(SHEET_SUFFIX) + SHEET_SUFFIX
+    return storage.write_sheet(folder, name, cells, chart, layout, number_if_taken=True).path
 
 
 def _default_title(args: SummaryArgs) -> str:

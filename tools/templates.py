@@ -4,14 +4,12 @@ works from the first start. A drive that already has a Templates/ folder is left
 from __future__ import annotations
 
 from io import BytesIO
-from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from tools.cells import write_row
 from tools.drive import TEMPLATES
-from tools.files import write_atomically
 from tools.storage.base import Storage
 
 STARTER_TEMPLATES: dict[str, list[list[str]]] = {
@@ -35,15 +33,10 @@ def _workbook(rows: list[list[str]]) -> bytes:
     return buf.getvalue()
 
 
-def ensure_starter_templates(storage: Storage, scratch_dir: Path) -> list[str]:
+def ensure_starter_templates(storage: Storage) -> list[str]:
     """Create Templates/ with the starter templates if the drive has no Templates/ folder."""
     if storage.exists(TEMPLATES):
         return []
     folder = storage.ensure_folder(TEMPLATES)
-    created = []
-    for name, rows in STARTER_TEMPLATES.items():
-        local = scratch_dir / name
-        write_atomically(local, _workbook(rows))
-        created.append(storage.put_file(folder, name, local).path)
-        local.unlink()
-    return created
+    books = {name: _workbook(rows) for name, rows in STARTER_TEMPLATES.items()}
+    return [stored.path for stored in storage.put_files(folder, books)]

@@ -1,8 +1,8 @@
 """The order workbook: one .xlsx per order that a person can open, read and approve in.
 
 Sheet "Order" lists the order as field/value rows with the current design's preview beside them;
-sheet "Versions" lists every design version. Writing is atomic and reproducible: the same inputs
-give a byte-identical file (the zip entries and document properties carry ``updated_at``, not the
+sheet "Versions" lists every design version. Writing is reproducible: the same inputs give a
+byte-identical file (the zip entries and document properties carry ``updated_at``, not the
 clock), so the returned sha256 can tell an upload step whether anything changed.
 
 Excel has no time zones: every date is written as naive UTC, and the labels say so.
@@ -10,33 +10,31 @@ Excel has no time zones: every date is written as naive UTC, and the labels say 
 
 from __future__ import annotations
 
-import hashlib
 import io
 import math
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.drawing.image import Image as SheetImage
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 from PIL import Image
 
 from tools.cells import CellValue, write_cell, write_row
-from tools.files import write_atomically
 
 __all__ = [
+    "ORDER_SHEET",
     "PREVIEW_MAX_PX",
     "WorkbookFields",
     "WorkbookOrder",
     "WorkbookVersion",
-    "read_order_workbook",
-    "write_order_workbook",
+    "order_fields",
+    "order_workbook",
 ]
 
 PREVIEW_MAX_PX = 600  # long side of the embedded design preview; the print file stays in Drive
@@ -107,22 +105,17 @@ class _Row:
     alignment: Alignment = field(default_factory=lambda: _TOP)
 
 
-def write_order_workbook(
-    path: Path,
+def order_workbook(
     order: WorkbookOrder,
     versions: list[WorkbookVersion],
-    design_png: Path | None,
-) -> str:
-    """Write the order workbook to ``path`` atomically, replacing any previous one.
+    design_png: bytes | None,
+) -> bytes:
+    """The order workbook, as the bytes of an .xlsx file; equal inputs give equal bytes.
 
     Args:
-        path: where the .xlsx goes; its directory must exist.
         order: the order's fields.
         versions: every design version, in any order (listed by version number).
         design_png: the current design's image, embedded as a downscaled preview; None for none.
-
-    Returns:
-        The sha256 hex digest of the written file; equal inputs give equal digests.
     """
     stamp = _utc_naive(order.updated_at)
     workbook = Workbook()
@@ -137,9 +130,7 @@ def write_order_workbook(
     workbook.properties.creator = "Atelier"
     workbook.properties.title = f"Order {order.order_id}"
     workbook.properties.created = stamp
-    data = _reproducible(_to_bytes(workbook), workbook, stamp)
-    write_atomically(path, data)
-    return hashlib.sha256(data).hexdigest()
+    return _reproducible(_to_bytes(workbook), workbook, stamp)
 
 
 def _fill_order_sheet(
@@ -234,9 +225,9 @@ def _wrapped_height(text: str) -> float:
     return float(min(lines * _LINE_HEIGHT_PT, _MAX_ROW_HEIGHT_PT))
 
 
-def _preview_png(design: Path) -> io.BytesIO:
+def _preview_png(design: bytes) -> io.BytesIO:
     """A PNG of ``design`` at most PREVIEW_MAX_PX on its long side (never enlarged)."""
-    with Image.open(design) as image:
+    with Image.open(io.BytesIO(design)) as image:
         # PNG cannot hold CMYK (a common print mode) and friends; those become RGB.
         keep = image.mode in ("RGB", "RGBA", "L", "LA", "P")
         preview = image.copy() if keep else image.convert("RGB")
@@ -289,41 +280,35 @@ class WorkbookFields:
     created_at: datetime  # naive UTC, as written
 
 
-def read_order_workbook(path: Path) -> WorkbookFields:
-    """Read an order workbook's fields back (a person may have edited them).
+def order_fields(rows: list[list[CellValue]], name: str) -> WorkbookFields:
+    """An order workbook's fields from the rows of its "Order" sheet (a person may have
+    edited them), as an .xlsx file or a native Google Sheet gives them; ``name`` is the
+    file's, for messages.
 
     Raises:
-        ValueError: the file is not an order workbook, or a field is missing or malformed.
+        ValueError: the sheet is not an order sheet, or a field is missing or malformed.
     """
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError) as exc:
-        raise ValueError(f"{path.name} is not a readable workbook ({exc})") from exc
-    try:
-        if ORDER_SHEET not in workbook.sheetnames:
-            raise ValueError(f"{path.name} has no {ORDER_SHEET!r} sheet")
-        rows = workbook[ORDER_SHEET].iter_rows(min_col=1, max_col=2, values_only=True)
-        values = {str(label): value for label, value in rows if label is not None}
-    finally:
-        workbook.close()
+    values = {str(row[0]): row[1] if len(row) > 1 else None for row in rows if row and row[0]}
     created = values.get("Created (UTC)")
+    if isinstance(created, int | float) and not isinstance(created, bool):
+        created = from_excel(created)  # Sheets gives dates as serial numbers
     if not isinstance(created, datetime):
-        raise ValueError(f"{path.name} is not an order workbook (Created (UTC) is not a date)")
+        raise ValueError(f"{name} is not an order workbook (Created (UTC) is not a date)")
     try:
         return WorkbookFields(
             order_id=str(values["Order ID"]),
             customer_name=str(values["Customer name"] or ""),
             product_key=str(values["Product key"]),
             status=str(values[STATUS_LABEL] or ""),
-            quantity=int(values["Quantity"]),
-            unit_price=float(values["Unit price"]),
+            quantity=int(values["Quantity"]),  # type: ignore[arg-type]
+            unit_price=float(values["Unit price"]),  # type: ignore[arg-type]
             created_at=created,
         )
     except KeyError as exc:
-        raise ValueError(f"{path.name} is not an order workbook (no {exc.args[0]!r} row)") from None
+        raise ValueError(f"{name} is not an order workbook (no {exc.args[0]!r} row)") from None
     except (TypeError, ValueError) as exc:
         # int() and float() quote the value they could not read, and a person may have typed
         # anything there: the message names the problem, and the cause is not chained.
         raise ValueError(
-            f"{path.name} is not an order workbook (a malformed number: {type(exc).__name__})"
+            f"{name} is not an order workbook (a malformed number: {type(exc).__name__})"
         ) from None

@@ -111,6 +111,13 @@ CORPUS: list[Case] = [
         tool="list_sheets",
         args={"folder": "Reports", "modified_after": "2026-11-02"},
     ),
+    case(
+        "order workbooks are sheets",
+        "list the sheets in Orders",
+        tool="list_sheets",
+        args={"folder": "Orders"},
+        reply="order-{C}.xlsx",
+    ),
     case("named", "list sheets named budget", tool="list_sheets", args={"name_contains": "budget"}),
     case(
         "called, quoted",

@@ -1,4 +1,8 @@
-"""End-to-end fixtures: `atelier serve` as a real process on its own database."""
+"""End-to-end fixtures: `atelier serve` as a real process on its own database, on the local
+drive unless a module runs it on each storage backend:
+
+    pytestmark = pytest.mark.parametrize("drive_view", BACKENDS, indirect=True)
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,31 @@ import httpx
 import pytest
 
 from tests.support.databases import DatabaseFactory
+from tests.support.drive_view import DriveView, open_drive
 from tests.support.server import ServerProcess, client_for
 from tools.access import Role
 
 
 @pytest.fixture(scope="module")
+def server_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The module's server's ATELIER_DATA_DIR."""
+    return tmp_path_factory.mktemp("e2e")
+
+
+@pytest.fixture(scope="module")
+def drive_view(request: pytest.FixtureRequest, server_dir: Path) -> Iterator[DriveView]:
+    """The drive the module's server runs on: the backend a module parametrizes this fixture
+    with (indirectly), else the local drive."""
+    with open_drive(getattr(request, "param", "local"), server_dir) as view:
+        yield view
+
+
+@pytest.fixture(scope="module")
 def server(
-    databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
+    databases: DatabaseFactory, server_dir: Path, drive_view: DriveView
 ) -> Iterator[ServerProcess]:
-    data_dir = tmp_path_factory.mktemp("e2e")
-    with ServerProcess(data_dir, {"ATELIER_DATABASE_URL": databases.create()}) as process:
+    env = {"ATELIER_DATABASE_URL": databases.create(), **drive_view.env()}
+    with ServerProcess(server_dir, env) as process:
         yield process
 
 
@@ -47,4 +66,5 @@ def admin(server: ServerProcess) -> Iterator[httpx.Client]:
 
 
 def drive(server: ServerProcess) -> Path:
+    """The local drive of ``server`` (on the local backend)."""
     return server.data_dir / "drive"

@@ -1,5 +1,6 @@
 """The admin command corpus through POST /admin/commands on a real server process, with the
-offline interpreter: the expected tool, arguments and outcome for every case."""
+offline interpreter: the expected tool, arguments and outcome for every case, the same on
+both storage backends (the local drive and Google Drive)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from graphs.admin.graph import AGENT_TOOLS
 from tests.e2e.admin_corpus import CORPUS, Case
 from tests.support.admin_world import HOSTILE_FILE, admin_world
 from tests.support.databases import DatabaseFactory
+from tests.support.drive_view import BACKENDS, DriveView
 from tests.support.metrics import delta, scrape
 from tests.support.server import client_for
 from tools.access import Role
@@ -21,14 +23,17 @@ from tools.access import Role
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=BACKENDS)
 def world(
-    databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    databases: DatabaseFactory,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, Any]]:
-    """The corpus's world (tests/support/admin_world.py) and clients of Jane and Ada."""
-    data_dir = tmp_path_factory.mktemp("corpus")
+    """The corpus's world (tests/support/admin_world.py) on each storage backend, and clients
+    of Jane and Ada."""
+    data_dir = tmp_path_factory.mktemp(f"corpus-{request.param}")
     with (
-        admin_world(data_dir, databases.create()) as world,
+        admin_world(data_dir, databases.create(), request.param) as world,
         client_for(world.server, "jane", Role.CUSTOMER) as jane,
         client_for(world.server, "ada", Role.ADMIN) as admin,
     ):
@@ -49,6 +54,7 @@ def fill(value: Any, ids: dict[str, str]) -> Any:
 @pytest.mark.parametrize("case", CORPUS, ids=[c.name for c in CORPUS])
 def test_admin_command(world: dict[str, Any], case: Case) -> None:
     admin: httpx.Client = world["admin"]
+    drive: DriveView = world["drive"]
     ids = world["ids"]
     session_id = None
     for turn in case.turns:
@@ -75,7 +81,9 @@ def test_admin_command(world: dict[str, Any], case: Case) -> None:
     statuses = case.status if isinstance(case.status, tuple) else (case.status,)
     assert answer["status"] in statuses, context
     if case.reply:
-        assert fill(case.reply, ids).lower() in answer["reply"].lower(), context
+        # A sheet made on Google Drive is named without ".xlsx"; the rest of the reply is the same.
+        expected = drive.sheet_text(fill(case.reply, ids)).lower()
+        assert expected in drive.sheet_text(answer["reply"]).lower(), context
 
 
 def test_corpus_is_large_and_covers_every_tool() -> None:
@@ -100,12 +108,13 @@ def test_injections_caused_no_call(world: dict[str, Any]) -> None:
         touched = json.dumps([c["arguments"] for c in calls["items"]])
         for key in ("I", "H"):
             assert world["ids"][key][:8] not in touched, tool
-    assert (world["drive"] / "Reports" / HOSTILE_FILE).exists()
+    drive: DriveView = world["drive"]
+    assert drive.exists(f"Reports/{HOSTILE_FILE}")
 
 
 def test_streaming_the_same_command(world: dict[str, Any]) -> None:
     admin: httpx.Client = world["admin"]
-    events: list[tuple[str, Any]] = []
+    events: list[tuple[str | None, Any]] = []
     with admin.stream(
         "POST",
         "/admin/commands",
@@ -114,7 +123,7 @@ def test_streaming_the_same_command(world: dict[str, Any]) -> None:
     ) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
-        event = None
+        event: str | None = None
         for line in response.iter_lines():
             if line.startswith("event: "):
                 event = line.removeprefix("event: ")

@@ -1,4 +1,5 @@
-"""The customer flow over real HTTP against `atelier serve`: order, review, changes, approval."""
+"""The customer flow over real HTTP against `atelier serve`: order, review, changes, approval,
+on each storage backend (the local drive and Google Drive), with the same assertions on both."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ import pytest
 from PIL import Image
 
 from server.schemas import ORDER_EXAMPLE
-from tests.e2e.conftest import drive
+from tests.support.drive_view import BACKENDS, DriveView
 from tests.support.http import wait_for_status
 from tests.support.metrics import delta, scrape
 from tests.support.server import ServerProcess
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.parametrize("drive_view", BACKENDS, indirect=True)]
 
 
 def png(color: tuple[int, int, int] = (20, 120, 220), size: tuple[int, int] = (120, 80)) -> bytes:
@@ -26,7 +27,7 @@ def png(color: tuple[int, int, int] = (20, 120, 220), size: tuple[int, int] = (1
     return buf.getvalue()
 
 
-def test_order_to_approval_with_a_change_request(server: ServerProcess, jane: httpx.Client) -> None:
+def test_order_to_approval_with_a_change_request(drive_view: DriveView, jane: httpx.Client) -> None:
     placed = jane.post("/orders", json=ORDER_EXAMPLE)  # the docs' example, as it stands
     assert placed.status_code == 202, placed.text
     order_id = placed.json()["id"]
@@ -47,11 +48,10 @@ def test_order_to_approval_with_a_change_request(server: ServerProcess, jane: ht
     ):
         assert steps[step]["status"] == "done"
         assert steps[step]["started_at"] <= steps[step]["finished_at"]
-    folder = drive(server) / order["folder_path"]
-    names = sorted(p.name for p in folder.iterdir())
+    folder = order["folder_path"]
     workbook_name = f"order-{order_id.replace('-', '')[:8]}.xlsx"
-    assert names == ["design-v1.png", workbook_name]
-    with Image.open(folder / "design-v1.png") as design:
+    assert drive_view.names(folder) == ["design-v1.png", workbook_name]
+    with Image.open(io.BytesIO(drive_view.read(f"{folder}/design-v1.png"))) as design:
         assert design.size == (1500, 1800)  # the t-shirt print area at 150 dpi
 
     changes = jane.post(
@@ -62,7 +62,7 @@ def test_order_to_approval_with_a_change_request(server: ServerProcess, jane: ht
     assert [v["version"] for v in order["design_versions"]] == [1, 2]
     assert order["design_versions"][0]["decision"] == "changes_requested"
     assert order["design_versions"][0]["feedback"] == "Make the fox orange"
-    assert (folder / "design-v2.png").exists()
+    assert drive_view.names(folder) == ["design-v1.png", "design-v2.png", workbook_name]
 
     approved = jane.post(f"/orders/{order_id}/approve", json={"approved": True})
     assert approved.status_code == 200, approved.text
@@ -70,7 +70,8 @@ def test_order_to_approval_with_a_change_request(server: ServerProcess, jane: ht
     assert order["status"] == "completed", order["error"]
     assert order["design_versions"][1]["decision"] == "approved"
 
-    book = openpyxl.load_workbook(folder / workbook_name)
+    assert drive_view.names(folder) == ["design-v1.png", "design-v2.png", workbook_name]
+    book = openpyxl.load_workbook(io.BytesIO(drive_view.read(f"{folder}/{workbook_name}")))
     assert "Versions" in book.sheetnames
     versions = list(book["Versions"].iter_rows(min_row=2, values_only=True))
     assert [row[0] for row in versions] == [1, 2]
@@ -88,7 +89,7 @@ def test_order_to_approval_with_a_change_request(server: ServerProcess, jane: ht
     assert body["state"]["design_file"] == "design-v2.png"
 
 
-def test_multipart_order_with_reference_image(server: ServerProcess, jane: httpx.Client) -> None:
+def test_multipart_order_with_reference_image(drive_view: DriveView, jane: httpx.Client) -> None:
     response = jane.post(
         "/orders",
         data={"order": json.dumps({**ORDER_EXAMPLE, "product": "sticker"})},
@@ -97,8 +98,8 @@ def test_multipart_order_with_reference_image(server: ServerProcess, jane: httpx
     assert response.status_code == 202, response.text
     order = wait_for_status(jane, response.json()["id"], "awaiting_approval", "failed")
     assert order["has_reference_image"] is True
-    folder = drive(server) / order["folder_path"]
-    with Image.open(folder / "design-v1.png") as design:
+    design_path = f"{order['folder_path']}/design-v1.png"
+    with Image.open(io.BytesIO(drive_view.read(design_path))) as design:
         assert design.size == (900, 900)
         colors = design.convert("RGB").getcolors(maxcolors=1_000_000) or []
     # The reference image's red shows in the design.

@@ -34,7 +34,7 @@ def checkpointer(db: Database) -> Iterator[PostgresSaver]:
 
 def context(db: Database, tmp_path: Path, role: Role) -> ToolContext:
     backends = make_backends(tmp_path, db)
-    ensure_starter_templates(backends.storage, tmp_path)
+    ensure_starter_templates(backends.storage)
     return ToolContext(backends=backends, principal=Principal("someone", role))
 
 

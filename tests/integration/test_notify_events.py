@@ -40,7 +40,7 @@ def order_in(
                 version=version,
                 engine="layout",
                 model=None,
-                path=f"/nowhere/design-v{version}.png",
+                file_name=f"design-v{version}.png",
                 sha256="0" * 64,
                 width=10,
                 height=10,

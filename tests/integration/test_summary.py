@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -15,7 +16,7 @@ from langgraph.checkpoint.postgres import PostgresSaver
 from graphs.order.runner import OrderRunner
 from persistence.checkpoints import open_checkpointer
 from persistence.database import Database
-from tests.support.fake_google import ROOT_ID, SHEET, FakeGoogle
+from tests.support.fake_google import MY_DRIVE, ROOT_ID, SHEET, FakeGoogle
 from tests.support.pipeline import add_order, make_backends
 from tools.access import Principal, Role
 from tools.catalog import build_registry
@@ -160,7 +161,7 @@ def fake() -> Iterator[FakeGoogle]:
 @pytest.fixture
 def on_drive(db: Database, tmp_path: Path, fake: FakeGoogle) -> ToolContext:
     apis = GoogleApis.build(Credentials(token=fake.token), fake.root_url, retry=NO_WAIT)
-    drive = GoogleDrive(apis, ROOT_ID, tmp_path / "scratch", token_given=True)
+    drive = GoogleDrive(apis, ROOT_ID, token_given=True)
     backends = replace(make_backends(tmp_path, db), storage=drive)
     return ToolContext(backends=backends, principal=Principal("ada", Role.ADMIN))
 
@@ -200,16 +201,56 @@ def test_on_drive_a_native_sheet_with_raw_values_and_a_chart(
     assert (domain["startColumnIndex"], series["startColumnIndex"]) == (0, 1)
     assert (domain["startRowIndex"], domain["endRowIndex"]) == (1, 5)
 
-    # One create, one values call, one batchUpdate; then the move out of the account's root.
+    # One create, one values call, one batchUpdate; then the move out of the account's My
+    # Drive, whose id is asked for once per process.
     assert fake.count("POST /v4/spreadsheets") == 3
     assert fake.count("POST /v4/spreadsheets/" + made["id"] + "/values:batchUpdate") == 1
     assert fake.count("POST /v4/spreadsheets/" + made["id"] + ":batchUpdate") == 1
     [move] = [q for m, p, q in fake.requests if m == "PATCH" and made["id"] in p]
-    assert move["addParents"] == summaries["id"] and move["removeParents"] == ROOT_ID
+    assert move["addParents"] == summaries["id"] and move["removeParents"] == MY_DRIVE
     assert move["supportsAllDrives"] == "true"
+    assert fake.count("GET /drive/v3/files/root") == 1
 
+    calls = fake.count()
     again = build_summary_sheet(on_drive, SummaryArgs(group_by="customer", title="November"))
     assert again.path == "Summaries/November (2)"  # never overwrites
+    # Warm: one listing of Summaries/ for a free name, create, values, batchUpdate, move.
+    assert fake.count() - calls == 5
+
+
+def test_on_drive_from_order_workbooks_xlsx_and_native(
+    on_drive: ToolContext, db: Database, fake: FakeGoogle
+) -> None:
+    """Order workbooks in Drive's Orders/ are read where they are: an .xlsx file downloaded
+    and read with openpyxl, one a person saved as a Google Sheet through values.get."""
+    checkpointer, pool = open_checkpointer(db.url, max_size=2)
+    try:
+        runner = OrderRunner(
+            ToolContext(backends=on_drive.backends), build_registry(), checkpointer
+        )
+        ids = [runner_order(runner, db, product) for product in ("mug", "mug", "sticker")]
+    finally:
+        pool.close()
+    [book] = [f for f in fake.files.values() if f["name"] == f"order-{ids[2].hex[:8]}.xlsx"]
+    fake.convert_to_sheet(book["id"])
+    book["trashed"] = True  # only the native Sheet is left of the sticker's workbook
+
+    fake.calls.clear()
+    fake.requests.clear()
+    summary = build_summary_sheet(on_drive, SummaryArgs(sources=["workbooks"]))
+    assert {r.group: (r.orders, r.quantity) for r in summary.rows} == {
+        "mug": (2, 10),
+        "sticker": (1, 5),
+    }
+    assert fake.count("GET /v4/spreadsheets/") == 1  # the native one, through values.get
+    downloads = [p for m, p, q in fake.requests if q.get("alt") == "media"]
+    assert len(downloads) == 2  # the two .xlsx files
+
+
+def runner_order(runner: OrderRunner, db: Database, product: str) -> uuid.UUID:
+    order_id = add_order(db, product=product, quantity=5)
+    runner.start(order_id)
+    return order_id
 
 
 def test_on_drive_write_sheet_refuses_a_taken_name(on_drive: ToolContext) -> None:

@@ -25,7 +25,7 @@ import secrets
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -40,7 +40,8 @@ FOLDER = "application/vnd.google-apps.folder"
 SHEET = "application/vnd.google-apps.spreadsheet"
 SHORTCUT = "application/vnd.google-apps.shortcut"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ROOT_ID = "root-folder"
+ROOT_ID = "root-folder"  # the shop's root folder, shared with the account
+MY_DRIVE = "my-drive"  # the account's own My Drive ("root" in the API), where Sheets creates
 
 
 class GoogleError(Exception):
@@ -134,6 +135,7 @@ class FakeGoogle(LoopbackHTTPServer):
         self._failures: list[ScheduledFailure] = []
         self.lock = threading.RLock()
         self.files[ROOT_ID] = self._resource(ROOT_ID, "Shop", FOLDER, [])
+        self.files[MY_DRIVE] = self._resource(MY_DRIVE, "My Drive", FOLDER, [])
         super().__init__(_handler_for(self))
 
     # --- what tests arrange -------------------------------------------------------------------
@@ -183,6 +185,16 @@ class FakeGoogle(LoopbackHTTPServer):
                 name, sheets={"Sheet1": rows}, sheet_ids={"Sheet1": 0}
             )
             return file_id
+
+    def convert_to_sheet(self, file_id: str) -> str:
+        """What a person's "Save as Google Sheets" makes of an .xlsx file: a native Sheet
+        beside it, named without the suffix, holding the same tabs; its id."""
+        with self.lock:
+            source = self.file(file_id)
+            title = str(source["name"]).removesuffix(".xlsx")
+            sheet_id = self._new_file(title, SHEET, list(source["parents"]), {}, b"")
+            self.spreadsheets[sheet_id] = _from_xlsx(title, self.contents[file_id])
+            return sheet_id
 
     def children(self, parent: str) -> list[dict[str, Any]]:
         return [f for f in self.files.values() if parent in f.get("parents", [])]
@@ -240,7 +252,7 @@ class FakeGoogle(LoopbackHTTPServer):
         return file_id
 
     def file(self, file_id: str) -> dict[str, Any]:
-        found = self.files.get(file_id)
+        found = self.files.get(MY_DRIVE if file_id == "root" else file_id)
         if found is None or found.get("trashed"):
             raise GoogleError(404, f"File not found: {file_id}.", "notFound")
         if file_id in self.denied:
@@ -282,10 +294,19 @@ def _column(letters: str | None, default: int) -> int:
     return number - 1
 
 
+def _sheet_name(text: str) -> str:
+    """A sheet's name as a range writes it: quoted with ' (a ' inside doubled), or bare."""
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        return text[1:-1].replace("''", "'")
+    return text
+
+
 def _range(book: Spreadsheet, a1: str) -> tuple[str, int, int, int | None, int | None]:
     """(sheet, first row, first column, last row, last column), 0-based, last inclusive."""
-    sheet, _, cells = a1.rpartition("!")
-    sheet = sheet.strip("'") or next(iter(book.sheets))
+    sheet, bang, cells = a1.rpartition("!")
+    if not bang and _sheet_name(a1) in book.sheets:  # a sheet's name alone: the whole sheet
+        sheet, cells = a1, ""
+    sheet = _sheet_name(sheet) or next(iter(book.sheets))
     if sheet not in book.sheets:
         raise GoogleError(400, f"Unable to parse range: {a1}", "badRequest")
     if not cells or cells == sheet:
@@ -339,6 +360,25 @@ def _read(book: Spreadsheet, a1: str) -> list[list[Any]]:
     return [[v for v in r] for r in picked]
 
 
+SERIAL_EPOCH = datetime(1899, 12, 30)  # day 0 of Sheets' (and Excel's) serial numbers
+
+
+def _render(value: Any, value_option: str, date_option: str) -> Any:
+    """A cell as values.get gives it: FORMATTED_VALUE (the default) as the text shown;
+    UNFORMATTED_VALUE with numbers as numbers, and dates and times as serial numbers
+    (dateTimeRenderOption SERIAL_NUMBER, the default) or as text (FORMATTED_STRING)."""
+    if isinstance(value, datetime | date):
+        if value_option == "UNFORMATTED_VALUE" and date_option == "SERIAL_NUMBER":
+            moment = value if isinstance(value, datetime) else datetime.combine(value, time())
+            return (moment - SERIAL_EPOCH) / timedelta(days=1)
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    if value_option != "FORMATTED_VALUE" or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return "" if value is None else str(value)
+
+
 def _spreadsheet_resource(file_id: str, book: Spreadsheet) -> dict[str, Any]:
     return {
         "spreadsheetId": file_id,
@@ -369,7 +409,7 @@ def _from_xlsx(title: str, content: bytes) -> Spreadsheet:
     return book
 
 
-def _to_xlsx(book: Spreadsheet) -> bytes:
+def spreadsheet_as_xlsx(book: Spreadsheet) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
     for title, rows in book.sheets.items():
@@ -423,7 +463,8 @@ class _Routes:
             matches = parse_query(query.get("q", ""))
         except QueryError as exc:
             raise GoogleError(400, str(exc), "invalid") from None
-        found = [f for f in self.fake.files.values() if f["id"] != ROOT_ID and matches(f)]
+        roots = (ROOT_ID, MY_DRIVE)
+        found = [f for f in self.fake.files.values() if f["id"] not in roots and matches(f)]
         if "trashed" not in query.get("q", ""):
             found = [f for f in found if not f.get("trashed")]
         for key in reversed([k.strip() for k in query.get("orderBy", "").split(",") if k]):
@@ -441,7 +482,7 @@ class _Routes:
         return 200, _select(answer, query.get("fields")), {}
 
     def _create(self, metadata: dict[str, Any], content: bytes) -> dict[str, Any]:
-        parents = metadata.get("parents") or [ROOT_ID]
+        parents = metadata.get("parents") or [MY_DRIVE]  # like Google: the caller's My Drive
         for parent in parents:
             if self.fake.file(parent)["mimeType"] != FOLDER:
                 raise GoogleError(400, "The parent is not a folder.", "invalidParent")
@@ -485,8 +526,11 @@ class _Routes:
             upload_id = secrets.token_urlsafe(12)
             if file_id is not None:
                 self.fake.file(file_id)
+            metadata = json.loads(body or b"{}")
+            # Like Google: no mimeType in the metadata, the type the upload declares.
+            metadata.setdefault("mimeType", headers.get("X-Upload-Content-Type"))
             self.fake.uploads[upload_id] = {
-                "metadata": json.loads(body or b"{}"),
+                "metadata": metadata,
                 "data": bytearray(),
                 "fields": query.get("fields"),
                 "file_id": file_id,
@@ -494,12 +538,13 @@ class _Routes:
             location = f"{self.fake.root_url}/upload/drive/v3/files?uploadType=resumable"
             return 200, {}, {"Location": f"{location}&upload_id={upload_id}"}
         if kind == "media":
-            metadata: dict[str, Any] = {}
+            metadata: dict[str, Any] = {"mimeType": headers.get("Content-Type")}
             content = body
         elif kind == "multipart":
             raw = f"Content-Type: {headers['Content-Type']}\r\n\r\n".encode() + body
             parts = list(message_from_bytes(raw, policy=policy.HTTP).iter_parts())
             metadata = json.loads(parts[0].get_content())
+            metadata.setdefault("mimeType", parts[1].get_content_type())
             payload = parts[1].get_payload(decode=True)
             content = payload if isinstance(payload, bytes) else b""
         else:
@@ -551,7 +596,7 @@ class _Routes:
             raise GoogleError(403, "Export only supports Docs Editors files.", "fileNotExportable")
         if query.get("mimeType") != XLSX:
             raise GoogleError(400, "The requested conversion is not supported.", "badRequest")
-        return 200, _to_xlsx(self.fake.spreadsheets[file_id]), {"Content-Type": XLSX}
+        return 200, spreadsheet_as_xlsx(self.fake.spreadsheets[file_id]), {"Content-Type": XLSX}
 
     def update_file(self, query: dict[str, str], headers: Any, body: bytes, file_id: str) -> Any:
         found = self.fake.file(file_id)
@@ -600,7 +645,7 @@ class _Routes:
         wanted = json.loads(body or b"{}")
         title = wanted.get("properties", {}).get("title", "Untitled spreadsheet")
         titles = [s["properties"]["title"] for s in wanted.get("sheets", [])] or ["Sheet1"]
-        # Like Google: the new spreadsheet is in the caller's root, not in any folder asked for.
+        # Like Google: the new spreadsheet is in the caller's My Drive, in no folder asked for.
         created = self._create({"name": title, "mimeType": SHEET}, b"")
         self.fake.spreadsheets[created["id"]] = Spreadsheet(
             title, sheets={t: [] for t in titles}, sheet_ids={t: i for i, t in enumerate(titles)}
@@ -642,7 +687,12 @@ class _Routes:
     def values_get(
         self, query: dict[str, str], headers: Any, body: bytes, sid: str, a1: str
     ) -> Any:
-        values = _read(self.fake.spreadsheet(sid), a1)
+        value_option = query.get("valueRenderOption", "FORMATTED_VALUE")
+        date_option = query.get("dateTimeRenderOption", "SERIAL_NUMBER")
+        values = [
+            [_render(v, value_option, date_option) for v in row]
+            for row in _read(self.fake.spreadsheet(sid), a1)
+        ]
         answer: dict[str, Any] = {"range": a1, "majorDimension": "ROWS"}
         if values:
             answer["values"] = values

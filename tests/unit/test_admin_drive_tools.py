@@ -40,7 +40,7 @@ def touch(root: Path, rel: str, days_ago: float = 0) -> None:
 def drive(tmp_path: Path) -> LocalDrive:
     root = tmp_path / "drive"
     drive = LocalDrive(root)
-    for created in ensure_starter_templates(drive, tmp_path):
+    for created in ensure_starter_templates(drive):
         os.utime(root / created, (NOW - 500 * DAY, NOW - 500 * DAY))
     touch(root, "Pricing/Price List 2026.xlsx", days_ago=40)
     touch(root, "Pricing/Old prices.xlsx", days_ago=400)
@@ -153,9 +153,9 @@ def test_files_a_person_drops_in_are_seen(ctx: ToolContext, drive: LocalDrive) -
 
 def test_starter_templates_only_seed_a_new_drive(tmp_path: Path) -> None:
     drive = LocalDrive(tmp_path / "d")
-    assert len(ensure_starter_templates(drive, tmp_path)) == len(STARTER_TEMPLATES)
+    assert len(ensure_starter_templates(drive)) == len(STARTER_TEMPLATES)
     (tmp_path / "d/Templates/Invoice.xlsx").unlink()
-    assert ensure_starter_templates(drive, tmp_path) == []  # a person's deletion stands
+    assert ensure_starter_templates(drive) == []  # a person's deletion stands
     assert not (tmp_path / "d/Templates/Invoice.xlsx").exists()
 
 

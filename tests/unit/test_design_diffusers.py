@@ -99,7 +99,7 @@ def test_img2img_from_the_reference_runs_the_configured_steps(
     calls: list[tuple[int, int]] = []
     product = get_product("tshirt")
     result = engine.generate(
-        request(product=product, reference_image=reference),
+        request(product=product, reference_image=reference.read_bytes()),
         lambda done, total: calls.append((done, total)),
     )
 
@@ -109,7 +109,7 @@ def test_img2img_from_the_reference_runs_the_configured_steps(
     # no reference → other image.
     other = tmp_path / "other.png"
     Image.new("RGB", (120, 80), (20, 200, 20)).save(other)
-    from_other = engine.generate(request(product=product, reference_image=other))
+    from_other = engine.generate(request(product=product, reference_image=other.read_bytes()))
     text_only = engine.generate(request(product=product))
     assert len({result.png, from_other.png, text_only.png}) == 3
 

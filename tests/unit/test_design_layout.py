@@ -68,7 +68,7 @@ def test_png_fills_the_print_area_at_the_product_dpi(key: str) -> None:
 
 
 def test_same_request_gives_identical_bytes(flag_png: Path) -> None:
-    req = request(reference_image=flag_png, feedback="bigger moon", version=3)
+    req = request(reference_image=flag_png.read_bytes(), feedback="bigger moon", version=3)
     assert LayoutEngine().generate(req).png == LayoutEngine().generate(req).png
 
 
@@ -87,7 +87,9 @@ def test_brief_is_drawn_in_ink_on_white() -> None:
 def test_reference_image_is_contained_undistorted_above_the_text(flag_png: Path) -> None:
     product = get_product("poster")
     pixels = np.asarray(
-        decode(LayoutEngine().generate(request(product=product, reference_image=flag_png)))
+        decode(
+            LayoutEngine().generate(request(product=product, reference_image=flag_png.read_bytes()))
+        )
     )
 
     red, blue = near(pixels, RED), near(pixels, BLUE)
@@ -111,7 +113,7 @@ def test_transparent_parts_of_the_reference_show_the_white_canvas(tmp_path: Path
     path = tmp_path / "half.png"
     image.save(path)
 
-    pixels = np.asarray(decode(LayoutEngine().generate(request(reference_image=path))))
+    pixels = np.asarray(decode(LayoutEngine().generate(request(reference_image=path.read_bytes()))))
     left, top, right, bottom = bbox(near(pixels, (20, 200, 20)))
     side = bottom - top
     # The green half sits in the right half of a square image box; the left half is white
@@ -126,7 +128,7 @@ def test_a_tiny_reference_is_scaled_up_to_its_region(tmp_path: Path) -> None:
     Image.new("RGB", (4, 4), BLUE).save(path)
     product = get_product("hoodie")
     pixels = np.asarray(
-        decode(LayoutEngine().generate(request(product=product, reference_image=path)))
+        decode(LayoutEngine().generate(request(product=product, reference_image=path.read_bytes())))
     )
     left, top, right, bottom = bbox(near(pixels, BLUE))
     assert right - left == bottom - top  # still square
@@ -165,9 +167,9 @@ def test_unreadable_reference_image_raises_design_error(tmp_path: Path) -> None:
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"not an image at all")
     with pytest.raises(DesignError, match="cannot read the reference image"):
-        LayoutEngine().generate(request(reference_image=broken))
+        LayoutEngine().generate(request(reference_image=broken.read_bytes()))
     with pytest.raises(DesignError, match="cannot read the reference image"):
-        LayoutEngine().generate(request(reference_image=tmp_path / "missing.png"))
+        LayoutEngine().generate(request(reference_image=b""))
 
 
 def test_letters_the_bundled_font_lacks_are_folded_not_drawn_as_boxes() -> None:

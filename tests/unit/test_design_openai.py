@@ -82,7 +82,7 @@ def test_reference_image_goes_to_images_edit_as_a_png_upload(
 ) -> None:
     product = get_product("poster")
     result = OpenAIImageEngine("gpt-image-1", client).generate(
-        request(product=product, reference_image=reference)
+        request(product=product, reference_image=reference.read_bytes())
     )
 
     [sent] = fake.requests
@@ -104,7 +104,7 @@ def test_a_huge_reference_is_shrunk_before_upload(
 ) -> None:
     big = tmp_path / "big.png"
     Image.new("RGB", (4000, 2000), (10, 10, 10)).save(big)
-    OpenAIImageEngine(client=client).generate(request(reference_image=big))
+    OpenAIImageEngine(client=client).generate(request(reference_image=big.read_bytes()))
     with Image.open(io.BytesIO(fake.requests[0].file("image").data)) as uploaded:
         assert uploaded.size == (1536, 768)
 
@@ -136,7 +136,7 @@ def test_edit_errors_name_the_edit(
 ) -> None:
     fake.fail(400, "Invalid image")
     with pytest.raises(DesignError, match="OpenAI image edit with gpt-image-1 failed"):
-        OpenAIImageEngine(client=client).generate(request(reference_image=reference))
+        OpenAIImageEngine(client=client).generate(request(reference_image=reference.read_bytes()))
 
 
 def test_unreachable_server_is_a_design_error() -> None:

@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -179,7 +180,11 @@ def test_spreadsheets_values_and_charts(fake: FakeGoogle, apis: GoogleApis) -> N
     got = apis.run(apis.sheets.spreadsheets().get(spreadsheetId=sid))
     assert got["sheets"][0]["charts"][0]["spec"]["title"] == "Orders"
     read = apis.run(values.get(spreadsheetId=sid, range="Data!A1:B2"))
-    assert read["values"] == [["Group", "Orders"], ["=1+1", 3]]
+    assert read["values"] == [["Group", "Orders"], ["=1+1", "3"]]  # as shown, by default
+    read = apis.run(
+        values.get(spreadsheetId=sid, range="'Data'", valueRenderOption="UNFORMATTED_VALUE")
+    )
+    assert read["values"] == [["Group", "Orders"], ["=1+1", 3, "=SUM(B2)"]]  # a sheet alone
     with pytest.raises(HttpError) as caught:
         apis.run(
             apis.sheets.spreadsheets().batchUpdate(
@@ -187,6 +192,24 @@ def test_spreadsheets_values_and_charts(fake: FakeGoogle, apis: GoogleApis) -> N
             )
         )
     assert caught.value.resp.status == 400
+
+
+def test_values_get_renders_dates_as_google_documents(fake: FakeGoogle, apis: GoogleApis) -> None:
+    """A date read with UNFORMATTED_VALUE is a serial number (days since 1899-12-30) unless
+    dateTimeRenderOption is FORMATTED_STRING; FORMATTED_VALUE gives text."""
+    moment = datetime(2026, 11, 24, 18, 0)
+    sid = fake.add_spreadsheet("Dates", ROOT_ID, [["Created", moment], ["Paid", True]])
+    values = apis.sheets.spreadsheets().values()
+
+    def read(**options: str) -> list[list[object]]:
+        got = apis.run(values.get(spreadsheetId=sid, range="Sheet1!B1:B2", **options))
+        return [row[0] for row in got["values"]]
+
+    assert read(valueRenderOption="UNFORMATTED_VALUE") == [46350.75, True]
+    assert read(valueRenderOption="UNFORMATTED_VALUE", dateTimeRenderOption="FORMATTED_STRING")[
+        0
+    ] == ("2026-11-24 18:00:00")
+    assert read() == ["2026-11-24 18:00:00", "TRUE"]
 
 
 def test_errors_come_in_googles_shape(fake: FakeGoogle, apis: GoogleApis) -> None:

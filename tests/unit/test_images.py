@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from server.images import ImageRejected, ImageTooLarge, check_image, store_image
+from server.images import ImageRejected, ImageTooLarge, check_image
 
 
 def encode(fmt: str, size: tuple[int, int] = (64, 48), mode: str = "RGB") -> bytes:
@@ -52,9 +51,12 @@ def test_pixel_limit_and_decompression_bombs() -> None:
         check_image(encode("PNG", (15000, 15000), mode="1"))
 
 
-def test_store_is_content_addressed(tmp_path: Path) -> None:
-    checked = check_image(encode("PNG"))
-    rel = store_image(checked, tmp_path)
-    assert rel == f"uploads/{checked.sha256}.png"
-    assert store_image(checked, tmp_path) == rel
-    assert (tmp_path / rel).read_bytes() == checked.data
+@pytest.mark.parametrize(
+    ("fmt", "name", "media_type"),
+    [("PNG", "reference.png", "image/png"), ("JPEG", "reference.jpg", "image/jpeg")],
+)
+def test_a_checked_image_is_named_and_typed_by_its_content(
+    fmt: str, name: str, media_type: str
+) -> None:
+    checked = check_image(encode(fmt))
+    assert (checked.name, checked.media_type) == (name, media_type)

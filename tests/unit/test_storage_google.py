@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import openpyxl
 import pytest
 from google.oauth2.credentials import Credentials
 
@@ -33,21 +32,14 @@ def fake() -> Iterator[FakeGoogle]:
         yield server
 
 
-def drive_for(fake: FakeGoogle, tmp_path: Path, token: str | None = None) -> GoogleDrive:
+def drive_for(fake: FakeGoogle, token: str | None = None) -> GoogleDrive:
     apis = GoogleApis.build(Credentials(token=token or fake.token), fake.root_url, retry=NO_WAIT)
-    return GoogleDrive(apis, ROOT_ID, tmp_path / "scratch", token_given=True)
+    return GoogleDrive(apis, ROOT_ID, token_given=True)
 
 
 @pytest.fixture
-def drive(fake: FakeGoogle, tmp_path: Path) -> GoogleDrive:
-    return drive_for(fake, tmp_path)
-
-
-def local(tmp_path: Path, name: str, data: bytes) -> Path:
-    path = tmp_path / "work" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
+def drive(fake: FakeGoogle) -> GoogleDrive:
+    return drive_for(fake)
 
 
 def named(fake: FakeGoogle, name: str) -> list[dict[str, object]]:
@@ -63,7 +55,7 @@ def test_ensure_folder_finds_or_creates_each_segment(fake: FakeGoogle, drive: Go
     assert drive.ensure_folder("Orders/2026/o-1") == "Orders/2026/o-1"
     assert fake.count("POST /drive/v3/files") == 3  # once per segment, never twice
     # A fresh process finds them by name instead of making more.
-    again = drive_for(fake, Path(drive.scratch_dir))
+    again = drive_for(fake)
     again.ensure_folder("Orders/2026/o-1")
     assert fake.count("POST /drive/v3/files") == 3
     assert drive.exists("Orders/2026") and not drive.exists("Orders/2027")
@@ -84,19 +76,18 @@ def test_every_call_passes_supports_all_drives(fake: FakeGoogle, drive: GoogleDr
 def test_put_file_uploads_once_and_skips_the_same_bytes(
     fake: FakeGoogle, drive: GoogleDrive, tmp_path: Path
 ) -> None:
-    source = local(tmp_path, "design-v1.png", b"\x89PNG first")
-    first = drive.put_file("Orders/o-1", "design-v1.png", source)
+    source = b"\x89PNG first"
+    first = drive.put_files("Orders/o-1", {"design-v1.png": source})[0]
     assert first.uploaded and first.path == "Orders/o-1/design-v1.png"
     assert first.sha256 is not None and first.id in fake.contents
     assert fake.contents[first.id] == b"\x89PNG first"
 
     uploads = fake.count("POST /upload")
-    same = drive.put_file("Orders/o-1", "design-v1.png", source)
+    same = drive.put_files("Orders/o-1", {"design-v1.png": b"\x89PNG first"})[0]
     assert not same.uploaded and same.id == first.id and same.sha256 == first.sha256
     assert fake.count("POST /upload") == uploads
 
-    source.write_bytes(b"\x89PNG second")
-    changed = drive.put_file("Orders/o-1", "design-v1.png", source)
+    changed = drive.put_files("Orders/o-1", {"design-v1.png": b"\x89PNG second"})[0]
     assert changed.uploaded and changed.id == first.id  # new content, still one file
     assert fake.contents[first.id] == b"\x89PNG second"
     assert len(named(fake, "design-v1.png")) == 1
@@ -115,7 +106,7 @@ def test_an_order_folder_is_found_by_its_mark_never_by_name(
     [made] = [f for f in named(fake, "2026-12-03 mug 0f6c1a52") if f["id"] != impostor]
     assert made["appProperties"] == MARK and made["parents"] == [orders]
     # Uploads into that path go into the marked folder, not the one of the same name.
-    stored = drive.put_file(path, "design-v1.png", local(tmp_path, "d.png", b"\x89PNG 1"))
+    stored = drive.put_files(path, {"design-v1.png": b"\x89PNG 1"})[0]
     assert fake.files[stored.id or ""]["parents"] == [made["id"]]
     assert fake.children(impostor) == []
 
@@ -126,7 +117,7 @@ def test_an_order_folder_is_found_by_its_mark_never_by_name(
 
     # Another process finds it by the mark (one query), even after a person renamed it.
     fake.files[str(made["id"])]["name"] = "renamed by hand"
-    again = drive_for(fake, tmp_path)
+    again = drive_for(fake)
     assert again.ensure_folder(path, mark=MARK) == "Orders/renamed by hand"
     assert fake.count("POST /drive/v3/files") == creates
     queries = [
@@ -138,9 +129,7 @@ def test_an_order_folder_is_found_by_its_mark_never_by_name(
         queries
         and "appProperties has { key='atelier_order_id' and value='0f6c1a52-order' }" in queries[-1]
     )
-    same = again.put_file(
-        "Orders/renamed by hand", "design-v1.png", local(tmp_path, "d.png", b"\x89PNG 1")
-    )
+    same = again.put_files("Orders/renamed by hand", {"design-v1.png": b"\x89PNG 1"})[0]
     assert not same.uploaded and same.id == stored.id
 
     # Another order's mark is another folder, though the name is the same.
@@ -151,8 +140,8 @@ def test_an_order_folder_is_found_by_its_mark_never_by_name(
 def test_a_new_design_version_adds_a_file_with_its_id_and_link(
     fake: FakeGoogle, drive: GoogleDrive, tmp_path: Path
 ) -> None:
-    first = drive.put_file("Orders/o-1", "design-v1.png", local(tmp_path, "design-v1.png", b"v1"))
-    second = drive.put_file("Orders/o-1", "design-v2.png", local(tmp_path, "design-v2.png", b"v2"))
+    first = drive.put_files("Orders/o-1", {"design-v1.png": b"v1"})[0]
+    second = drive.put_files("Orders/o-1", {"design-v2.png": b"v2"})[0]
     assert first.id != second.id and first.uploaded and second.uploaded
     assert fake.contents[first.id or ""] == b"v1" and fake.contents[second.id or ""] == b"v2"
     assert second.link == fake.files[second.id or ""]["webViewLink"]
@@ -165,7 +154,7 @@ def test_a_large_file_goes_up_resumably(
     fake: FakeGoogle, drive: GoogleDrive, tmp_path: Path
 ) -> None:
     data = bytes(range(256)) * (6 * 4096)  # 6 MiB
-    stored = drive.put_file("", "big.bin", local(tmp_path, "big.bin", data))
+    stored = drive.put_files("", {"big.bin": data})[0]
     assert fake.contents[stored.id or ""] == data
     assert fake.count("PUT /upload/drive/v3/files") >= 1  # the resumable session's chunks
     assert stored.size == len(data) and stored.path == "big.bin"  # the root: no "./"
@@ -228,20 +217,29 @@ def test_copy_makes_a_native_sheet_and_never_replaces_one(
     assert plain.mime_type == XLSX and plain.name == "raw copy.bin"
 
 
-def test_local_path_downloads_files_and_exports_native_sheets(
+def test_files_are_read_by_id_and_sheets_by_values_get_or_openpyxl(
     fake: FakeGoogle, drive: GoogleDrive
 ) -> None:
-    fake.add_file("logo.png", mime_type="image/png", content=b"\x89PNG logo")
+    logo = fake.add_file("logo.png", mime_type="image/png", content=b"\x89PNG logo")
     fake.add_spreadsheet("Budget", ROOT_ID, [["Item", "Cost"], ["Ink", 12]])
-    logo = drive.local_path("logo.png")
-    assert logo.read_bytes() == b"\x89PNG logo"
-    assert logo.is_relative_to(drive.scratch_dir)
-    budget = drive.local_path("Budget")
-    assert budget.suffix == ".xlsx"
-    rows = list(openpyxl.load_workbook(budget).active.iter_rows(values_only=True))  # type: ignore[union-attr]
-    assert rows == [("Item", "Cost"), ("Ink", 12)]
+    book = xlsx(["Item", "Cost"], ["Paper", 3.5])
+    fake.add_file("Costs.xlsx", mime_type=XLSX, content=book)
+    assert drive.read_file(logo) == b"\x89PNG logo"
+    files = {f.name: f for f in drive.list_files()}
+
+    calls = fake.count()
+    assert drive.read_sheet(files["Budget"], "Sheet1") == [["Item", "Cost"], ["Ink", 12]]
+    assert fake.count("GET /v4/spreadsheets/") == 1 and fake.count() == calls + 1
+    assert drive.read_sheet(files["Costs.xlsx"], "Sheet") == [["Item", "Cost"], ["Paper", 3.5]]
+    assert fake.count() == calls + 2  # one download, read with openpyxl
+    with pytest.raises(InvalidInput, match="no 'Order' sheet"):
+        drive.read_sheet(files["Budget"], "Order")
+    with pytest.raises(InvalidInput, match="no 'Order' sheet"):
+        drive.read_sheet(files["Costs.xlsx"], "Order")
+    with pytest.raises(InvalidInput, match="not a readable workbook"):
+        drive.read_sheet(files["logo.png"], "Sheet")
     with pytest.raises(NotFound):
-        drive.local_path("missing.png")
+        drive.read_file("no-such-id")
 
 
 def test_rate_limits_are_retried_until_they_pass(fake: FakeGoogle, drive: GoogleDrive) -> None:
@@ -265,9 +263,9 @@ def test_refusals_are_403s_that_name_the_account(
     locked = fake.add_file("secret.pdf", mime_type="application/pdf", content=b"%PDF")
     fake.denied.add(locked)
     with pytest.raises(AccessRefused, match="lacks access") as caught:
-        drive.local_path("secret.pdf")
+        drive.read_file(locked)
     assert caught.value.status_code == 403
-    wrong = drive_for(fake, tmp_path, token="expired")
+    wrong = drive_for(fake, token="expired")
     with pytest.raises(AccessRefused, match=r"ATELIER_GOOGLE_ACCESS_TOKEN.*401"):
         wrong.list_files()
 
@@ -278,14 +276,14 @@ def test_a_gone_root_is_a_404_and_stale_folder_ids_are_dropped(
     drive.ensure_folder("Orders")
     old = named(fake, "Orders")[0]["id"]
     fake.files[str(old)]["trashed"] = True  # someone deleted it meanwhile
-    stored = drive.put_file("Orders", "a.txt", local(tmp_path, "a.txt", b"a"))
+    stored = drive.put_files("Orders", {"a.txt": b"a"})[0]
     assert stored.path == "Orders/a.txt"
     [orders] = named(fake, "Orders")
     assert orders["id"] != old and fake.files[stored.id or ""]["parents"] == [orders["id"]]
 
     fake.files[ROOT_ID]["trashed"] = True
     with pytest.raises(NotFound, match="not in Google Drive") as caught:
-        drive.put_file("Elsewhere", "b.txt", local(tmp_path, "b.txt", b"b"))
+        drive.put_files("Elsewhere", {"b.txt": b"b"})[0]
     assert caught.value.status_code == 404
 
 
@@ -293,13 +291,13 @@ def test_the_start_up_check(fake: FakeGoogle, drive: GoogleDrive, tmp_path: Path
     before = len(fake.files)
     drive.check_root()
     assert len(fake.files) == before and fake.count() == 1  # one files.get, nothing written
-    wrong = GoogleDrive(drive.apis, "no-such-folder", tmp_path)
+    wrong = GoogleDrive(drive.apis, "no-such-folder")
     with pytest.raises(GoogleSetupError, match="ATELIER_GOOGLE_ROOT_FOLDER_ID=no-such-folder"):
         wrong.check_root()
     a_file = fake.add_file("notes.txt")
     with pytest.raises(GoogleSetupError, match="not a folder"):
-        GoogleDrive(drive.apis, a_file, tmp_path).check_root()
-    expired = drive_for(fake, tmp_path, token="expired")
+        GoogleDrive(drive.apis, a_file).check_root()
+    expired = drive_for(fake, token="expired")
     with pytest.raises(GoogleSetupError, match="401"):
         expired.check_root()
 
@@ -432,7 +430,7 @@ def test_shortcuts_are_resolved_to_what_they_point_at(fake: FakeGoogle, drive: G
     fake._new_file("Q3 shortcut.xlsx", SHORTCUT, [ROOT_ID], {}, b"", target)
     [shortcut] = drive.list_files()
     assert (shortcut.name, shortcut.id, shortcut.mime_type) == ("Q3 shortcut.xlsx", target, XLSX)
-    assert drive.local_path("Q3 shortcut.xlsx").read_bytes() == fake.contents[target]
+    assert drive.read_file(shortcut.id) == fake.contents[target]
 
 
 # --- find_sheets: the filters in the Drive query ----------------------------------------------
@@ -461,7 +459,7 @@ def test_find_sheets_puts_the_filters_in_the_query(
     assert total == 2  # and Templates/Price List.xlsx
     [query] = sheet_queries(fake)
     q = query["q"]
-    assert f"(mimeType = {quote(SHEET)} or mimeType = {quote(XLSX)})" in q
+    assert f"(mimeType = {quote(SHEET)} or mimeType = {quote(XLSX)} or " in q
     assert "trashed = false" in q
     assert "name contains 'list'" in q
     assert "modifiedTime >= '2025-01-01T00:00:00.000Z'" in q
@@ -473,6 +471,21 @@ def test_find_sheets_puts_the_filters_in_the_query(
     for method, path, sent in fake.requests:
         if method == "GET" and path == "/drive/v3/files":
             assert "in parents" in sent["q"], sent
+
+
+def test_sheets_are_what_the_local_drive_calls_sheets(fake: FakeGoogle, drive: GoogleDrive) -> None:
+    """.xlsx, .xls and .csv files and native Sheets, as .xlsx, .xls and .csv are locally; an
+    upload carries its type, whatever the host's MIME table knows."""
+    reports = fake.add_file("Reports", mime_type=FOLDER)
+    fake.add_file("legacy.xls", reports, mime_type="application/vnd.ms-excel")
+    fake.add_file("data.csv", reports, mime_type="text/csv")
+    fake.add_file("notes.txt", reports, mime_type="text/plain")
+    fake.add_spreadsheet("Native", reports, [["a"]])
+    drive.put_files("Reports", {"book.xlsx": xlsx(["x"])})
+    found, total = drive.find_sheets("Reports")
+    assert sorted(f.name for f in found) == ["Native", "book.xlsx", "data.csv", "legacy.xls"]
+    assert total == 4
+    assert [f["mimeType"] for f in named(fake, "book.xlsx")] == [XLSX]
 
 
 def test_find_sheets_matches_anywhere_in_the_name_and_quotes_it(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.errors import InvalidInput
+from tools.errors import InvalidInput, NotFound
 from tools.storage.local import LocalDrive, clean_relative_path
 
 
@@ -26,12 +26,9 @@ def test_ensure_folder_is_find_or_create(tmp_path: Path) -> None:
 
 def test_put_file_skips_identical_content(tmp_path: Path) -> None:
     drive = LocalDrive(tmp_path / "drive")
-    source = tmp_path / "design.png"
-    source.write_bytes(b"first")
-    first = drive.put_file("Orders/x", "design.png", source)
-    again = drive.put_file("Orders/x", "design.png", source)
-    source.write_bytes(b"second")
-    changed = drive.put_file("Orders/x", "design.png", source)
+    first = drive.put_files("Orders/x", {"design.png": b"first"})[0]
+    again = drive.put_files("Orders/x", {"design.png": b"first"})[0]
+    changed = drive.put_files("Orders/x", {"design.png": b"second"})[0]
     assert (first.uploaded, again.uploaded, changed.uploaded) == (True, False, True)
     assert first.sha256 == again.sha256 != changed.sha256
     assert (tmp_path / "drive/Orders/x/design.png").read_bytes() == b"second"
@@ -66,10 +63,21 @@ def test_hostile_paths_are_refused(tmp_path: Path, bad: str) -> None:
     drive = LocalDrive(tmp_path / "drive")
     with pytest.raises(InvalidInput):
         drive.ensure_folder(bad)
-    source = tmp_path / "f"
-    source.write_bytes(b"x")
     with pytest.raises(InvalidInput):
-        drive.put_file("Orders", bad, source)
+        drive.put_files("Orders", {bad: b"x"})[0]
+
+
+def test_a_file_is_read_by_its_id_its_path(tmp_path: Path) -> None:
+    drive = LocalDrive(tmp_path / "drive")
+    stored = drive.put_files("Orders/x", {"design.png": b"png"})[0]
+    assert stored.id == stored.path == "Orders/x/design.png"
+    assert drive.read_file(stored.id) == b"png"
+    [listed] = drive.list_files("Orders/x")
+    assert listed.id == stored.id
+    with pytest.raises(NotFound):
+        drive.read_file("Orders/x/missing.png")
+    with pytest.raises(InvalidInput, match="not a readable workbook"):
+        drive.read_sheet(listed, "Sheet")
 
 
 def test_clean_relative_path_normalises_separators() -> None:
@@ -130,17 +138,16 @@ def test_listings_leave_out_what_leads_outside_the_drive(walled: LocalDrive) -> 
 def test_a_path_through_a_link_outside_is_refused_by_every_operation(
     walled: LocalDrive, tmp_path: Path, path: str
 ) -> None:
-    source = tmp_path / "upload.xlsx"
-    source.write_bytes(b"upload")
+    source = b"upload"
     before = outside_now(tmp_path)
     operations = {
         "resolve": lambda: walled.resolve(path),
         "exists": lambda: walled.exists(path),
-        "local_path": lambda: walled.local_path(path),
+        "read_file": lambda: walled.read_file(path),
         "list_files": lambda: walled.list_files(path),
         "list_folders": lambda: walled.list_folders(path, recursive=True),
         "ensure_folder": lambda: walled.ensure_folder(f"{path}/new"),
-        "put_file into": lambda: walled.put_file(path, "new.xlsx", source),
+        "put_file into": lambda: walled.put_files(path, {"new.xlsx": source})[0],
         "copy_file from": lambda: walled.copy_file(path, "Reports", "copy.xlsx"),
         "copy_file into": lambda: walled.copy_file("Templates/Invoice.xlsx", path, "copy.xlsx"),
     }
@@ -155,19 +162,18 @@ def test_a_path_through_a_link_outside_is_refused_by_every_operation(
 def test_writing_onto_a_link_that_leads_outside_is_refused(
     walled: LocalDrive, tmp_path: Path
 ) -> None:
-    source = tmp_path / "upload.xlsx"
-    source.write_bytes(b"upload")
+    source = b"upload"
     with pytest.raises(InvalidInput):
-        walled.put_file("Templates", "Leak.xlsx", source)  # would overwrite the secret
+        walled.put_files("Templates", {"Leak.xlsx": source})[0]  # would overwrite the secret
     with pytest.raises(InvalidInput):
-        walled.put_file("Orders", "dangling.xlsx", source)  # would create a file outside
+        walled.put_files("Orders", {"dangling.xlsx": source})[0]  # would create a file outside
     with pytest.raises(InvalidInput):
         walled.copy_file("Templates/Invoice.xlsx", "Orders", "dangling.xlsx")
     assert outside_now(tmp_path) == {"secret.xlsx": b"secret"}
 
 
 def test_links_that_stay_inside_the_drive_work(walled: LocalDrive) -> None:
-    assert walled.local_path("Templates/Alias.xlsx").read_bytes() == b"invoice"
+    assert walled.read_file("Templates/Alias.xlsx") == b"invoice"
     copied = walled.copy_file("Templates/Alias.xlsx", "Orders/reports", "Invoice copy.xlsx")
     assert copied.path == "Orders/reports/Invoice copy.xlsx"
     assert (walled.root / "Reports/Invoice copy.xlsx").read_bytes() == b"invoice"

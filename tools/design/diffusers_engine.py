@@ -22,15 +22,20 @@ import logging
 import math
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import torch
 from diffusers import StableDiffusionImg2ImgPipeline, StableDiffusionPipeline
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from tools.design._png import print_result
-from tools.design.base import DesignError, DesignRequest, DesignResult, ProgressCallback
+from tools.design.base import (
+    DesignError,
+    DesignRequest,
+    DesignResult,
+    ProgressCallback,
+    open_reference,
+)
 from tools.products import Product
 
 logger = logging.getLogger(__name__)
@@ -206,14 +211,9 @@ class DiffusersEngine:
         return print_result(image, request.product, self.name, self.model)
 
 
-def _load_reference(path: Path, size: tuple[int, int]) -> Image.Image:
+def _load_reference(reference: bytes, size: tuple[int, int]) -> Image.Image:
     """The reference image padded (never distorted or cropped) to ``size`` on white."""
-    try:
-        with Image.open(path) as source:
-            source.draft("RGB", size)
-            image = ImageOps.exif_transpose(source).convert("RGBA")
-    except (OSError, UnidentifiedImageError) as exc:
-        raise DesignError(f"cannot read the reference image {path}: {exc}") from exc
+    image = open_reference(reference, size).convert("RGBA")
     contained = ImageOps.contain(image, size, method=Image.Resampling.LANCZOS)
     canvas = Image.new("RGB", size, (255, 255, 255))
     canvas.paste(

@@ -20,12 +20,16 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont
 
 from tools.design._png import encode_png
-from tools.design.base import DesignError, DesignRequest, DesignResult, ProgressCallback
+from tools.design.base import (
+    DesignRequest,
+    DesignResult,
+    ProgressCallback,
+    open_reference,
+)
 
 BACKGROUND = (255, 255, 255)
 INK = (20, 20, 28)
@@ -92,18 +96,13 @@ class LayoutEngine:
         return DesignResult(png=png, engine=self.name, model=None, width=width, height=height)
 
 
-def _paste_contained(canvas: Image.Image, path: Path, box: _Box) -> None:
-    """Paste the image at ``path`` scaled to fit ``box`` (aspect kept), centred in it."""
+def _paste_contained(canvas: Image.Image, reference: bytes, box: _Box) -> None:
+    """Paste the ``reference`` image scaled to fit ``box`` (aspect kept), centred in it."""
     if box.width < 1 or box.height < 1:
         return
-    try:
-        with Image.open(path) as source:
-            # Decoding at a reduced scale (JPEG draft) and reducing by whole factors first keeps
-            # a 40-megapixel photo from costing a full-resolution LANCZOS pass.
-            source.draft("RGB", (box.width, box.height))
-            image = ImageOps.exif_transpose(source).convert("RGBA")
-    except (OSError, UnidentifiedImageError) as exc:
-        raise DesignError(f"cannot read the reference image {path}: {exc}") from exc
+    # Decoding at a reduced scale (JPEG draft) and reducing by whole factors first keeps a
+    # 40-megapixel photo from costing a full-resolution LANCZOS pass.
+    image = open_reference(reference, (box.width, box.height)).convert("RGBA")
     scale = min(box.width / image.width, box.height / image.height)
     size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
     if scale < 1:

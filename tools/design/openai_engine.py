@@ -12,14 +12,19 @@ import binascii
 import io
 import math
 import threading
-from pathlib import Path
 from typing import Literal
 
 import openai
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from tools.design._png import print_result
-from tools.design.base import DesignError, DesignRequest, DesignResult, ProgressCallback
+from tools.design.base import (
+    DesignError,
+    DesignRequest,
+    DesignResult,
+    ProgressCallback,
+    open_reference,
+)
 from tools.products import Product
 
 DEFAULT_MODEL = "gpt-image-1"
@@ -114,19 +119,14 @@ class OpenAIImageEngine:
         return print_result(image, request.product, self.name, self.model)
 
 
-def _upload(path: Path) -> tuple[str, bytes, str]:
+def _upload(reference: bytes) -> tuple[str, bytes, str]:
     """The reference image as a PNG upload (every image model accepts PNG), shrunk if huge."""
-    try:
-        with Image.open(path) as source:
-            source.draft("RGB", (MAX_UPLOAD_SIDE, MAX_UPLOAD_SIDE))
-            image = ImageOps.exif_transpose(source)
-            image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
-    except (OSError, UnidentifiedImageError) as exc:
-        raise DesignError(f"cannot read the reference image {path}: {exc}") from exc
+    image = open_reference(reference, (MAX_UPLOAD_SIDE, MAX_UPLOAD_SIDE))
+    image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
     image.thumbnail((MAX_UPLOAD_SIDE, MAX_UPLOAD_SIDE), Image.Resampling.LANCZOS)
     buf = io.BytesIO()
     image.save(buf, format="PNG", compress_level=1)
-    return (f"{path.stem}.png", buf.getvalue(), "image/png")
+    return ("reference.png", buf.getvalue(), "image/png")
 
 
 def _decode(response: openai.types.ImagesResponse) -> Image.Image:

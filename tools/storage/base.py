@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Protocol
 
 from tools.cells import CellValue
@@ -13,8 +12,11 @@ from tools.cells import CellValue
 
 @dataclass(frozen=True)
 class StoredFile:
-    """A file in the drive: its path relative to the root (``Orders/…/design-v1.png``)."""
+    """A file in the drive: its backend's own identifier, by which it is read (a Drive file
+    id; on the local drive, its path), and its path relative to the root, by which people
+    name it (``Orders/…/design-v1.png``)."""
 
+    id: str
     path: str
     name: str
     size: int
@@ -22,7 +24,6 @@ class StoredFile:
     sha256: str | None = None  # computed on upload; listings leave it out (it reads the file)
     uploaded: bool = True  # False when an identical file was already there
     mime_type: str | None = None  # what the backend says the file is (Google Drive); None: local
-    id: str | None = None  # the backend's own identifier (a Drive file id); None: local
     link: str | None = None  # where a person opens it (Drive's webViewLink); None: local
 
 
@@ -63,8 +64,10 @@ class Storage(Protocol):
         """
         ...
 
-    def put_file(self, folder: str, name: str, source: Path) -> StoredFile:
-        """Upload ``source`` into ``folder`` as ``name``; skip when the same bytes are there."""
+    def put_files(self, folder: str, files: Mapping[str, bytes]) -> list[StoredFile]:
+        """Store each content of ``files`` in ``folder`` under its name; skip those whose
+        bytes are there already. A file of that name with other bytes gets the new ones (the
+        same file, a new revision)."""
         ...
 
     def write_sheet(
@@ -74,10 +77,14 @@ class Storage(Protocol):
         rows: list[list[CellValue]],
         chart: ChartSpec | None = None,
         layout: SheetLayout | None = None,
+        *,
+        number_if_taken: bool = False,
     ) -> StoredFile:
         """A new sheet ``name`` in ``folder`` holding ``rows`` (from A1; every string stays
         text, never a formula) and ``chart``: an ``.xlsx`` workbook on the local drive, a
-        native Google Sheet named without ``.xlsx`` on Drive. Conflict if one is there."""
+        native Google Sheet named without ``.xlsx`` on Drive. When a sheet has that name:
+        Conflict, or with ``number_if_taken`` the first free ``name (2)``, ``name (3)``…
+        (see free_name)."""
         ...
 
     def list_files(self, folder: str = "", *, recursive: bool = False) -> list[StoredFile]:
@@ -86,6 +93,14 @@ class Storage(Protocol):
 
     def list_folders(self, folder: str = "", *, recursive: bool = False) -> list[str]:
         """The folders inside ``folder``, by path."""
+        ...
+
+    def children(self, folder: str = "") -> tuple[list[str], list[StoredFile]]:
+        """What is directly in ``folder``, in one listing: its folders' paths and its files."""
+        ...
+
+    def is_folder(self, path: str) -> bool:
+        """Whether a folder is at ``path`` (cheap: no listing where the path is known)."""
         ...
 
     def find_sheets(
@@ -111,8 +126,14 @@ class Storage(Protocol):
         """Copy the file at ``source`` into ``folder`` as ``name``; Conflict if one is there."""
         ...
 
-    def local_path(self, path: str) -> Path:
-        """A local file with the content of the drive file at ``path``, for reading."""
+    def read_file(self, file_id: str) -> bytes:
+        """The content of the file ``file_id`` (a StoredFile's id); NotFound when it is gone."""
+        ...
+
+    def read_sheet(self, file: StoredFile, tab: str) -> list[list[CellValue]]:
+        """The values of the tab ``tab`` of the sheet ``file`` (as listed), row by row: an
+        ``.xlsx`` workbook, or a native Google Sheet (dates as serial numbers there).
+        InvalidInput when it is no readable sheet or has no such tab."""
         ...
 
 
@@ -138,3 +159,11 @@ def newest_sheets(
     ]
     found.sort(key=lambda f: (f.modified, f.path), reverse=True)
     return found[:limit], len(found)
+
+
+def free_name(stem: str, taken: Collection[str]) -> str:
+    """``stem``, or else the first of ``stem (2)``, ``stem (3)``… that is not ``taken``."""
+    name, n = stem, 2
+    while name in taken:
+        name, n = f"{stem} ({n})", n + 1
+    return name

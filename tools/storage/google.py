@@ -15,21 +15,20 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import mimetypes
+import io
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
 from google.auth.exceptions import RefreshError
 
 from tools.cells import CellValue
 from tools.errors import AccessRefused, Conflict, InvalidInput, NotFound, StorageUnavailable
-from tools.files import write_atomically
 from tools.retry import RetriesExhausted
-from tools.storage.base import ChartSpec, SheetLayout, StoredFile, newest_sheets
+from tools.storage.base import ChartSpec, SheetLayout, StoredFile, free_name, newest_sheets
 from tools.storage.google_api import (
     GoogleApis,
     GoogleSetupError,
@@ -38,14 +37,11 @@ from tools.storage.google_api import (
     MediaIoBaseUpload,
 )
 from tools.storage.local import clean_name, clean_relative_path
+from tools.storage.mime import FOLDER, SHEET, SHEET_TYPES, SHORTCUT, XLSX, mime_type_of
+from tools.storage.xlsx import workbook_rows
 
-__all__ = ["FOLDER", "SHEET", "SHORTCUT", "XLSX", "GoogleDrive", "quote"]
+__all__ = ["GoogleDrive", "quote"]
 
-FOLDER = "application/vnd.google-apps.folder"
-SHEET = "application/vnd.google-apps.spreadsheet"
-SHORTCUT = "application/vnd.google-apps.shortcut"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-GOOGLE_APPS = "application/vnd.google-apps."
 SHEET_SUFFIX = ".xlsx"
 
 # Google's guidance: a simple (multipart) upload up to 5 MB, a resumable one above.
@@ -280,16 +276,6 @@ def _sheet_requests(
     return requests
 
 
-def _digests(source: Path) -> tuple[str, str]:
-    """(md5, sha256) of a local file, read once: Drive compares md5, the pipeline sha256."""
-    md5, sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
-    with source.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            md5.update(chunk)
-            sha256.update(chunk)
-    return md5.hexdigest(), sha256.hexdigest()
-
-
 def _account(apis: GoogleApis, token_given: bool) -> str:
     """Who Drive sees, in words for error messages."""
     email = getattr(apis.credentials, "service_account_email", None)
@@ -305,26 +291,28 @@ class GoogleDrive:
 
     A sheet is a native Google Sheet or an ``.xlsx`` file; copying one to a name ending in
     ``.xlsx`` (create_sheet_from_template) makes a native Google Sheet named without the
-    suffix. ``local_path`` downloads into ``scratch_dir`` (native Sheets exported as xlsx).
+    suffix. Files are read by their Drive ids; a native Sheet's values through Sheets' values.get.
     """
 
     def __init__(
         self,
         apis: GoogleApis,
         root_id: str,
-        scratch_dir: Path,
         *,
         account: str | None = None,
         token_given: bool = False,
     ) -> None:
         self.apis = apis
         self.root_id = root_id
-        self.scratch_dir = scratch_dir
         self.account = account or _account(apis, token_given)
         self._folders: dict[str, str] = {"": root_id}
         # Marked folders found or made: (parent path, mark) -> (path, id).
-        self._marked: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[str, str]] = {}
-        self._creating = threading.Lock()  # two threads must not create one folder twice
+        self._marked: dict[tuple[str, ...], tuple[str, str]] = {}
+        # Two threads must not create one folder twice; one lock per folder, so that making
+        # one order's folder never waits for another's.
+        self._locks: dict[tuple[str, ...], threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        self._own_root: str | None = None  # the account's My Drive, where Sheets creates
 
     # --- start-up -------------------------------------------------------------------------
 
@@ -360,46 +348,64 @@ class GoogleDrive:
         self._fresh(lambda: self._folder_id(rel.parts, create=True))
         return rel.as_posix()
 
-    def put_file(self, folder: str, name: str, source: Path) -> StoredFile:
+    def put_files(self, folder: str, files: Mapping[str, bytes]) -> list[StoredFile]:
+        """One listing of the folder for every name, then an upload for each file whose bytes
+        are not there (md5Checksum): a new file, or a new revision of the file of that name."""
         rel = clean_relative_path(folder)
-        name = clean_name(name)
-        path = _join(_posix(rel), name)
-        md5, sha256 = _digests(source)
+        contents = {clean_name(name): content for name, content in files.items()}
 
-        def upload() -> StoredFile:
+        def upload() -> list[StoredFile]:
             parent = self._folder_id(rel.parts, create=True)
             assert parent is not None
-            existing = [f for f in self._children(parent, name=name) if f["mimeType"] != FOLDER]
-            for found in existing:
-                if found.get("md5Checksum") == md5:
-                    return _describe(path, found, sha256=sha256, uploaded=False)
-            files = self.apis.drive.files()
-            kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            with source.open("rb") as content:
-                media = MediaIoBaseUpload(
-                    content,
-                    kind,
-                    chunksize=CHUNK_SIZE,
-                    resumable=source.stat().st_size > RESUMABLE_ABOVE,
-                )
-                if existing:  # new content for the file of that name, as on the local drive
-                    request = files.update(
-                        fileId=existing[0]["id"],
-                        media_body=media,
-                        fields=FILE_FIELDS,
-                        supportsAllDrives=True,
-                    )
-                else:
-                    request = files.create(
-                        body={"name": name, "parents": [parent]},
-                        media_body=media,
-                        fields=FILE_FIELDS,
-                        supportsAllDrives=True,
-                    )
-                stored = self._run(request, f"the folder {_posix(rel) or '(root)'!r}")
-            return _describe(path, stored, sha256=sha256)
+            there: dict[str, list[dict[str, Any]]] = {}
+            for found in self._children(parent, names=tuple(contents)):
+                if found["mimeType"] != FOLDER:
+                    there.setdefault(str(found["name"]), []).append(found)
+            return [
+                self._upload(rel, parent, name, content, there.get(name, []))
+                for name, content in contents.items()
+            ]
 
         return self._fresh(upload)
+
+    def _upload(
+        self,
+        rel: PurePosixPath,
+        parent: str,
+        name: str,
+        content: bytes,
+        existing: list[dict[str, Any]],
+    ) -> StoredFile:
+        path = _join(_posix(rel), name)
+        sha256 = hashlib.sha256(content).hexdigest()  # what the pipeline records
+        md5 = hashlib.md5(content, usedforsecurity=False).hexdigest()  # what Drive compares
+        for found in existing:
+            if found.get("md5Checksum") == md5:
+                return _describe(path, found, sha256=sha256, uploaded=False)
+        files = self.apis.drive.files()
+        mime_type = mime_type_of(name)
+        media = MediaIoBaseUpload(
+            io.BytesIO(content),
+            mime_type,
+            chunksize=CHUNK_SIZE,
+            resumable=len(content) > RESUMABLE_ABOVE,
+        )
+        if existing:  # new content for the file of that name, as on the local drive
+            request = files.update(
+                fileId=existing[0]["id"],
+                media_body=media,
+                fields=FILE_FIELDS,
+                supportsAllDrives=True,
+            )
+        else:
+            request = files.create(
+                body={"name": name, "mimeType": mime_type, "parents": [parent]},
+                media_body=media,
+                fields=FILE_FIELDS,
+                supportsAllDrives=True,
+            )
+        stored = self._run(request, f"the folder {_posix(rel) or '(root)'!r}")
+        return _describe(path, stored, sha256=sha256)
 
     def write_sheet(
         self,
@@ -408,6 +414,8 @@ class GoogleDrive:
         rows: list[list[CellValue]],
         chart: ChartSpec | None = None,
         layout: SheetLayout | None = None,
+        *,
+        number_if_taken: bool = False,
     ) -> StoredFile:
         """A native Google Sheet: spreadsheets.create, the values in one values.batchUpdate
         (RAW: text that starts with "=" stays text), the layout and chart in one
@@ -415,12 +423,19 @@ class GoogleDrive:
         account's own root). Should a step fail, the half-made sheet is put in the trash."""
         rel = clean_relative_path(folder)
         name = clean_name(name)
-        wanted = name[: -len(SHEET_SUFFIX)] if name.lower().endswith(SHEET_SUFFIX) else name
+        wanted = name.removesuffix(SHEET_SUFFIX)
         layout = layout or SheetLayout()
         where = f"the folder {_posix(rel) or '(root)'!r}"
 
         def write() -> StoredFile:
-            parent = self._free_folder(rel, name, wanted)
+            nonlocal wanted
+            if number_if_taken:
+                parent = self._folder_id(rel.parts, create=True)
+                assert parent is not None
+                taken = [str(f["name"]).removesuffix(SHEET_SUFFIX) for f in self._children(parent)]
+                wanted = free_name(wanted, taken)
+            else:
+                parent = self._free_folder(rel, name, wanted)
             sheets = self.apis.sheets.spreadsheets()
             created = self._run(
                 sheets.create(
@@ -461,16 +476,11 @@ class GoogleDrive:
                         ),
                         f"the new sheet {wanted!r}",
                     )
-                files = self.apis.drive.files()
-                found = self._run(
-                    files.get(fileId=spreadsheet_id, fields="parents", supportsAllDrives=True),
-                    f"the new sheet {wanted!r}",
-                )
                 moved = self._run(
-                    files.update(
+                    self.apis.drive.files().update(
                         fileId=spreadsheet_id,
                         addParents=parent,
-                        removeParents=",".join(found.get("parents", [])),
+                        removeParents=self._own_root_id(),
                         fields=FILE_FIELDS,
                         supportsAllDrives=True,
                     ),
@@ -482,6 +492,16 @@ class GoogleDrive:
             return _describe(_join(_posix(rel), wanted), moved)
 
         return self._fresh(write)
+
+    def _own_root_id(self) -> str:
+        """The id of the account's own My Drive, where Sheets puts a new spreadsheet: asked
+        for once per process (``root`` is Drive's alias for it)."""
+        if self._own_root is None:
+            found = self._run(
+                self.apis.drive.files().get(fileId="root", fields="id"), "the account's My Drive"
+            )
+            self._own_root = str(found["id"])
+        return self._own_root
 
     def _discard(self, file_id: str) -> None:
         """Best effort: the trash for a sheet that could not be finished."""
@@ -499,8 +519,32 @@ class GoogleDrive:
         return [_describe(p, r) for p, r in entries if _target(r)[1] != FOLDER]
 
     def list_folders(self, folder: str = "", *, recursive: bool = False) -> list[str]:
-        entries = self._fresh(lambda: self._entries(folder, recursive))
-        return [p for p, r in entries if _target(r)[1] == FOLDER]
+        """Recursively: one folders-only query per level of the tree (per batch of parents),
+        never one per folder."""
+        if not recursive:
+            return self.children(folder)[0]
+        rel = clean_relative_path(folder)
+
+        def walk() -> list[str]:
+            start = self._folder_id(rel.parts, create=False)
+            if start is None:
+                return []
+            below = self._subtree(start, _posix(rel))
+            del below[start]
+            return sorted(below.values())
+
+        return self._fresh(walk)
+
+    def children(self, folder: str = "") -> tuple[list[str], list[StoredFile]]:
+        entries = self._fresh(lambda: self._entries(folder, recursive=False))
+        return (
+            [p for p, r in entries if _target(r)[1] == FOLDER],
+            [_describe(p, r) for p, r in entries if _target(r)[1] != FOLDER],
+        )
+
+    def is_folder(self, path: str) -> bool:
+        rel = clean_relative_path(path)
+        return self._fresh(lambda: self._folder_id(rel.parts, create=False) is not None)
 
     def find_sheets(
         self,
@@ -524,7 +568,8 @@ class GoogleDrive:
             if start is None:
                 return [], 0
             folders = self._subtree(start, _posix(rel))
-            terms = [f"(mimeType = {quote(SHEET)} or mimeType = {quote(XLSX)})", "trashed = false"]
+            kinds = " or ".join(f"mimeType = {quote(t)}" for t in SHEET_TYPES)
+            terms = [f"({kinds})", "trashed = false"]
             terms += [f"name contains {quote(w)}" for w in _name_words(name_contains or "")]
             if modified_after is not None:
                 terms.append(f"modifiedTime >= {quote(_rfc3339(modified_after))}")
@@ -591,33 +636,38 @@ class GoogleDrive:
             raise Conflict(f"{there!r} already exists; choose another name")
         return parent
 
-    def local_path(self, path: str) -> Path:
-        rel = clean_relative_path(path)
+    def read_file(self, file_id: str) -> bytes:
+        what = f"the file {file_id!r}"
+        data = self._run(
+            self.apis.drive.files().get_media(fileId=file_id, supportsAllDrives=True), what
+        )
+        return data if isinstance(data, bytes) else bytes(data)
 
-        def download() -> Path:
-            found = self._lookup(rel)
-            if found is None or _target(found)[1] == FOLDER:
-                raise NotFound(f"no file at {path!r} in Google Drive")
-            file_id, mime_type = _target(found)
-            files = self.apis.drive.files()
-            name = str(found["name"])
-            if mime_type == SHEET:
-                request = files.export_media(fileId=file_id, mimeType=XLSX)
-                if not name.lower().endswith(SHEET_SUFFIX):
-                    name += SHEET_SUFFIX
-            elif mime_type.startswith(GOOGLE_APPS):
-                raise InvalidInput(
-                    f"{path!r} is a Google {mime_type[len(GOOGLE_APPS) :]}, not a file"
-                )
-            else:
-                request = files.get_media(fileId=file_id, supportsAllDrives=True)
-            data = self._run(request, f"{path!r}")
-            # One scratch copy per Drive file, replaced on each download: it cannot pile up.
-            target = self.scratch_dir / file_id / clean_name(name)
-            write_atomically(target, data if isinstance(data, bytes) else bytes(data))
-            return target
-
-        return self._fresh(download)
+    def read_sheet(self, file: StoredFile, tab: str) -> list[list[CellValue]]:
+        """A native Sheet's values through values.get (numbers as numbers, dates and times
+        as serial numbers, as Sheets keeps them); an .xlsx file downloaded and read."""
+        if file.mime_type != SHEET:
+            return workbook_rows(self.read_file(file.id), tab, repr(file.path))
+        what = f"the sheet {file.path!r}"
+        try:
+            answer = self._run(
+                self.apis.sheets.spreadsheets()
+                .values()
+                .get(
+                    spreadsheetId=file.id,
+                    range=f"'{tab.replace(chr(39), chr(39) * 2)}'",
+                    valueRenderOption="UNFORMATTED_VALUE",
+                    dateTimeRenderOption="SERIAL_NUMBER",
+                ),
+                what,
+            )
+        except StorageUnavailable as exc:
+            if isinstance(exc.__cause__, HttpError) and exc.__cause__.resp.status == 400:
+                # Sheets answers 400 "Unable to parse range" for a tab it does not have.
+                raise InvalidInput(f"{file.path!r} has no {tab!r} sheet") from None
+            raise
+        rows: list[list[CellValue]] = answer.get("values", [])
+        return rows
 
     # --- ids, listings, calls -------------------------------------------------------------
 
@@ -639,22 +689,23 @@ class GoogleDrive:
         path resolves to from then on in this process, even beside a folder of the same name
         without the mark."""
         base = _posix(rel.parent)
-        key = (base, tuple(sorted(mark.items())))
+        key = (base, *sorted(f"{k}={v}" for k, v in mark.items()))
         known = self._marked.get(key)
         if known is None:
             parent = self._folder_id(rel.parent.parts, create=True)
             assert parent is not None
-            known = self._find_marked(parent, base, mark)
-            if known is None:
-                with self._creating:
-                    known = self._find_marked(parent, base, mark)
-                    if known is None:
-                        made = self._make_folder(parent, rel.name, mark)
-                        known = (_posix(rel), made)
-            self._marked[key] = known
+            with self._lock(key):
+                known = self._marked.get(key) or self._find_marked(parent, base, mark)
+                if known is None:
+                    known = (_posix(rel), self._make_folder(parent, rel.name, mark))
+                self._marked[key] = known
         path, folder_id = known
         self._folders[path] = folder_id
         return path
+
+    def _lock(self, key: tuple[str, ...]) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(key, threading.Lock())
 
     def _find_marked(self, parent: str, base: str, mark: dict[str, str]) -> tuple[str, str] | None:
         q = f"{quote(parent)} in parents and trashed = false and mimeType = {quote(FOLDER)}"
@@ -684,11 +735,15 @@ class GoogleDrive:
         for part in parts:
             path = _join(path, part)
             cached = self._folders.get(path)
-            if cached is None:
-                cached = self._find_folder(parent, part)
             if cached is None and create:
-                with self._creating:
-                    cached = self._find_folder(parent, part) or self._make_folder(parent, part)
+                with self._lock(("folder", path)):
+                    cached = (
+                        self._folders.get(path)
+                        or self._find_folder(parent, part)
+                        or self._make_folder(parent, part)
+                    )
+            elif cached is None:
+                cached = self._find_folder(parent, part)
             if cached is None:
                 return None
             self._folders[path] = parent = cached

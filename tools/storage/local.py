@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
@@ -10,11 +11,12 @@ from tools.cells import CellValue
 from tools.errors import Conflict, InvalidInput, NotFound
 from tools.files import copy_atomically, sha256_file, write_atomically
 from tools.safe_text import first_unsafe_character
-from tools.storage.base import ChartSpec, SheetLayout, StoredFile, newest_sheets
-from tools.storage.xlsx import workbook_bytes
+from tools.storage.base import ChartSpec, SheetLayout, StoredFile, free_name, newest_sheets
+from tools.storage.xlsx import workbook_bytes, workbook_rows
 
 MAX_NAME_BYTES = 255  # what Linux, macOS and Windows file systems (and so a drive) allow
-SHEET_SUFFIXES = (".xlsx", ".xls", ".csv")  # what a sheet is on the local drive
+SHEET_SUFFIX = ".xlsx"  # what a new sheet is on the local drive
+SHEET_SUFFIXES = (SHEET_SUFFIX, ".xls", ".csv")  # what a sheet is on the local drive
 
 
 def clean_relative_path(path: str) -> PurePosixPath:
@@ -69,14 +71,17 @@ class LocalDrive:
         self.resolve(rel.as_posix()).mkdir(parents=True, exist_ok=True)
         return rel.as_posix()
 
-    def put_file(self, folder: str, name: str, source: Path) -> StoredFile:
-        rel = clean_relative_path(folder) / clean_name(name)
-        target = self.resolve(rel.as_posix())
-        digest = sha256_file(source)
-        uploaded = not (target.exists() and sha256_file(target) == digest)
-        if uploaded:
-            copy_atomically(source, target)
-        return self._describe(rel.as_posix(), target, digest, uploaded=uploaded)
+    def put_files(self, folder: str, files: Mapping[str, bytes]) -> list[StoredFile]:
+        stored = []
+        for name, content in files.items():
+            rel = clean_relative_path(folder) / clean_name(name)
+            target = self.resolve(rel.as_posix())
+            digest = hashlib.sha256(content).hexdigest()
+            uploaded = not (target.exists() and sha256_file(target) == digest)
+            if uploaded:
+                write_atomically(target, content)
+            stored.append(self._describe(rel.as_posix(), target, digest, uploaded=uploaded))
+        return stored
 
     def write_sheet(
         self,
@@ -85,8 +90,14 @@ class LocalDrive:
         rows: list[list[CellValue]],
         chart: ChartSpec | None = None,
         layout: SheetLayout | None = None,
+        *,
+        number_if_taken: bool = False,
     ) -> StoredFile:
         rel = clean_relative_path(folder) / clean_name(name)
+        if number_if_taken:
+            stem = rel.name.removesuffix(SHEET_SUFFIX)
+            taken = [f.name.removesuffix(SHEET_SUFFIX) for f in self.list_files(folder)]
+            rel = rel.with_name(free_name(stem, taken) + rel.name[len(stem) :])
         target = self.resolve(rel.as_posix())
         if target.exists():
             raise Conflict(f"{rel.as_posix()!r} already exists; choose another name")
@@ -103,6 +114,20 @@ class LocalDrive:
 
     def list_folders(self, folder: str = "", *, recursive: bool = False) -> list[str]:
         return [rel for rel, real in self._entries(folder, recursive) if real.is_dir()]
+
+    def children(self, folder: str = "") -> tuple[list[str], list[StoredFile]]:
+        entries = self._entries(folder, recursive=False)
+        return (
+            [rel for rel, real in entries if real.is_dir()],
+            [self._describe(rel, real, None) for rel, real in entries if real.is_file()],
+        )
+
+    def is_folder(self, path: str) -> bool:
+        # What listings leave out (hidden names, names that are not text) is no folder here.
+        parts = clean_relative_path(path).parts
+        if any(p.startswith(".") or first_unsafe_character(p) for p in parts):
+            return False
+        return self.resolve(path).is_dir()
 
     def find_sheets(
         self,
@@ -140,11 +165,15 @@ class LocalDrive:
         copy_atomically(origin, target)
         return self._describe(rel.as_posix(), target, sha256_file(target))
 
-    def local_path(self, path: str) -> Path:
-        target = self.resolve(path)
+    def read_file(self, file_id: str) -> bytes:
+        # A local file's id is its path in the drive.
+        target = self.resolve(file_id)
         if not target.is_file():
-            raise NotFound(f"no file at {path!r}")
-        return target
+            raise NotFound(f"no file at {file_id!r}")
+        return target.read_bytes()
+
+    def read_sheet(self, file: StoredFile, tab: str) -> list[list[CellValue]]:
+        return workbook_rows(self.read_file(file.id), tab, repr(file.path))
 
     def _inside(self, path: Path) -> Path | None:
         """``path`` with every symlink followed, or None when that leaves the root (or loops)."""
@@ -189,6 +218,7 @@ class LocalDrive:
     def _describe(rel: str, path: Path, digest: str | None, *, uploaded: bool = True) -> StoredFile:
         stat = path.stat()
         return StoredFile(
+            id=rel,
             path=rel,
             name=PurePosixPath(rel).name,  # the name in the drive, even when it is a symlink
             sha256=digest,

@@ -1,15 +1,19 @@
-"""A sheet written as an ``.xlsx`` workbook (the local drive's sheets), with openpyxl."""
+"""Sheets as ``.xlsx`` workbooks (the local drive's sheets, and .xlsx files on Drive), written
+and read with openpyxl."""
 
 from __future__ import annotations
 
+import zipfile
 from io import BytesIO
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 
 from tools.cells import CellValue, write_row
+from tools.errors import InvalidInput
 from tools.storage.base import ChartSpec, SheetLayout
 
 MONEY_FORMAT = "#,##0.00"
@@ -59,3 +63,18 @@ def workbook_bytes(
     buf = BytesIO()
     book.save(buf)
     return buf.getvalue()
+
+
+def workbook_rows(content: bytes, tab: str, name: str) -> list[list[CellValue]]:
+    """The values of the tab ``tab`` of the workbook ``content`` (called ``name`` in messages),
+    as last calculated (a formula's cached result, never its text)."""
+    try:
+        book = load_workbook(BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise InvalidInput(f"{name} is not a readable workbook ({type(exc).__name__})") from None
+    try:
+        if tab not in book.sheetnames:
+            raise InvalidInput(f"{name} has no {tab!r} sheet")
+        return [list(row) for row in book[tab].iter_rows(values_only=True)]
+    finally:
+        book.close()
