@@ -24,7 +24,11 @@ class Settings(BaseSettings):
         default=None,
         description="PostgreSQL URL (postgresql://user:pass@host/db). Unset: embedded server.",
     )
-    redis_url: str | None = None
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for Celery (redis://host:6379/0): pipeline runs go to `atelier "
+        "worker` processes. Unset: runs stay in the API process.",
+    )
     data_dir: Path = Path("var")
     drive_dir: Path | None = Field(
         default=None, description="Local Drive root; default DATA_DIR/drive"
@@ -113,7 +117,19 @@ class Settings(BaseSettings):
     environment: str = Field(
         default="development", description="Named in every trace's tags (env:NAME)"
     )
-    pipeline_workers: int = Field(default=4, ge=1, le=64)
+    pipeline_workers: int = Field(
+        default=4, ge=1, le=64, description="Runs at once in the API process (no Redis)"
+    )
+    run_lease_s: float = Field(
+        default=20,
+        ge=2,
+        le=600,
+        description="How long a run's claim on an order lasts unless "
+        "renewed (4 heartbeats): an order whose run died carries on after about this long",
+    )
+    sweep_interval_s: float = Field(
+        default=5, gt=0, le=600, description="How often orders waiting without a run are queued"
+    )
 
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

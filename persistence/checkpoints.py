@@ -87,5 +87,8 @@ def _pool(url: str, max_size: int) -> ConnectionPool:
         min_size=1,
         max_size=max_size,
         kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+        # A connection the server closed (a restart, a failover, pg_terminate_backend) is
+        # replaced when handed out, not met by the next checkpoint write.
+        check=ConnectionPool.check_connection,
         open=True,
     )

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
+import fcntl
 import logging
+import os
+import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psutil
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,18 +31,144 @@ with warnings.catch_warnings():
 
 log = logging.getLogger(__name__)
 
+# How long a start waits for a server that another process is starting or stopping.
+SETTLE_TIMEOUT_S = 30.0
 
-def start_embedded_postgres(data_dir: Path) -> PostgresServer:
+
+class EmbeddedPostgres:
+    """This process's hold on the embedded PostgreSQL server under ``data_dir/postgres``.
+
+    The wheel shares one server between processes: each adds its pid to a list of users kept
+    in the data directory, and one that lets go stops the server only when that list holds
+    nothing but itself. A killed process never takes its pid off, so, left alone, no stop
+    would ever stop the server again; and the wheel takes a server for running when the pid
+    in its postmaster.pid is in the process table, which a killed postmaster's still is (a
+    zombie, or the pid of another process by now), so a start right after a crash would join a
+    dead server. Here every start and stop first settles what a crash left behind, under a
+    lock of our own (every Atelier process takes it, so only one settles at a time).
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.pgdata = (data_dir / "postgres").resolve()  # as the wheel names it to PostgreSQL
+        self._lock_path = data_dir / "postgres.lock"
+        self._released = False
+        with self._locked():
+            joining = _settle_postmaster(self.pgdata)
+            self._server: PostgresServer = get_server(self.pgdata, cleanup_mode="stop")
+            users = self._server.global_process_id_list
+            # A server started just now has no other users: any pid listed is a dead one's.
+            users.put(_live_users(users.get()) if joining else [os.getpid()])
+        # Before the wheel's own exit handler (atexit runs last in, first out), which would
+        # not prune the dead.
+        atexit.register(self.cleanup)
+
+    def get_uri(self) -> str:
+        return self._server.get_uri()
+
+    def cleanup(self) -> None:
+        """Let go of the server: it stops if no other live process uses it."""
+        if self._released:
+            return
+        self._released = True
+        atexit.unregister(self.cleanup)
+        with self._locked():
+            users = self._server.global_process_id_list
+            users.put(_live_users(users.get()))
+            self._server.cleanup()
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        with self._lock_path.open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or we die
+            yield
+
+
+def _settle_postmaster(pgdata: Path) -> bool:
+    """Whether a server is up and ready on ``pgdata``, to be joined.
+
+    Waits out one that is starting or stopping. A postmaster.pid whose process is gone, a
+    zombie or someone else is a killed server's: its lock files go, or PostgreSQL itself would
+    refuse to start (it checks only that the pid exists). Its shared memory stays guarded:
+    PostgreSQL finds the segment by the data directory and refuses while old backends use it.
+    """
+    pid_file = pgdata / "postmaster.pid"
+    deadline = time.monotonic() + SETTLE_TIMEOUT_S
+    while True:
+        try:
+            lines = pid_file.read_text().splitlines()
+        except FileNotFoundError:
+            return False
+        # Lines 1 and 2: the postmaster's pid, and its data directory as it was given.
+        pid = int(lines[0]) if lines and lines[0].strip().isdigit() else None
+        started_on = lines[1].strip() if len(lines) > 1 else str(pgdata)
+        if pid is None or not _is_postmaster_of(pid, started_on):
+            _remove_lock_files(pid_file, lines, pid)
+            return False
+        if len(lines) >= 8 and lines[7].strip() == "ready":  # line 8: the server's status
+            return True
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"embedded PostgreSQL (pid {pid}) in {pgdata} has been neither ready nor gone "
+                f"for {SETTLE_TIMEOUT_S:.0f} s"
+            )
+        time.sleep(0.1)
+
+
+def _is_postmaster_of(pid: int, pgdata: str) -> bool:
+    """Whether ``pid`` is a live postmaster started on ``pgdata`` (the wheel passes -D)."""
+    try:
+        process = psutil.Process(pid)
+        return process.status() != psutil.STATUS_ZOMBIE and pgdata in process.cmdline()
+    except psutil.NoSuchProcess:  # ZombieProcess too
+        return False
+    except psutil.AccessDenied:  # cannot tell: leave the files to PostgreSQL's own checks
+        return True
+
+
+def _remove_lock_files(pid_file: Path, lines: list[str], pid: int | None) -> None:
+    log.warning(
+        "embedded PostgreSQL: %s is a dead server's (pid %s); starting afresh", pid_file, pid
+    )
+    # Its unix socket's lock holds the same pid (lines 4 and 5: port and socket directory).
+    if pid is not None and len(lines) >= 5 and lines[4].strip():
+        socket_lock = Path(lines[4].strip()) / f".s.PGSQL.{lines[3].strip()}.lock"
+        try:
+            if socket_lock.read_text().split()[:1] == [str(pid)]:
+                socket_lock.unlink()
+        except FileNotFoundError:
+            pass
+    pid_file.unlink(missing_ok=True)
+
+
+def _live_users(pids: list[int]) -> list[int]:
+    """The listed processes that are still alive (ourselves included)."""
+    live = [pid for pid in pids if _is_alive(pid)]
+    if dead := sorted(set(pids) - set(live)):
+        log.warning("embedded PostgreSQL: dropping users that ended without letting go: %s", dead)
+    return live
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
+        return False
+    except psutil.AccessDenied:
+        return True
+
+
+def start_embedded_postgres(data_dir: Path) -> EmbeddedPostgres:
     """Start (or join) the embedded PostgreSQL server under ``data_dir/postgres``.
 
-    Call ``cleanup()`` on the result when done: the server stops when the last process holding
-    it lets go. (The wheel also does that at exit, but a process that ends by a re-raised
-    signal, as uvicorn does on SIGTERM, runs no exit handlers.) A server left by a killed
-    process is found and reused.
+    Call ``cleanup()`` on the result when done: the server stops when the last live process
+    holding it lets go. (That also happens at exit, but a process that ends by a re-raised
+    signal, as uvicorn does on SIGTERM, runs no exit handlers.) A server left running by a
+    killed process is joined, and stopped by whoever lets go of it last; one killed with it
+    is started afresh.
     """
-    data_dir.mkdir(parents=True, exist_ok=True)
-    server = get_server(data_dir.resolve() / "postgres", cleanup_mode="stop")
-    log.info("embedded PostgreSQL running in %s", data_dir / "postgres")
+    server = EmbeddedPostgres(data_dir)
+    log.info("embedded PostgreSQL running in %s", server.pgdata)
     return server
 
 
@@ -51,7 +182,7 @@ def sqlalchemy_url(url: str) -> str:
     return make_url(url).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 
-def resolve_database(settings: Settings) -> tuple[str, PostgresServer | None]:
+def resolve_database(settings: Settings) -> tuple[str, EmbeddedPostgres | None]:
     """``ATELIER_DATABASE_URL`` when set, else the embedded server (started if needed)."""
     if settings.database_url:
         return libpq_url(settings.database_url), None
@@ -63,7 +194,7 @@ class Database:
     """One engine and session factory per process, plus the libpq URL for the checkpointer."""
 
     def __init__(
-        self, url: str, *, pool_size: int = 10, embedded: PostgresServer | None = None
+        self, url: str, *, pool_size: int = 10, embedded: EmbeddedPostgres | None = None
     ) -> None:
         self.url = libpq_url(url)
         self._embedded = embedded

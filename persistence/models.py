@@ -92,6 +92,11 @@ class Order(Base):
     steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     folder_path: Mapped[str | None] = mapped_column(String(500))
     files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The run that holds the order (persistence/repositories/leases.py): whoever does not
+    # hold a live lease does nothing to it. dispatched_at: when a run was last queued.
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
@@ -163,6 +168,8 @@ class Notification(Base):
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Until when a run that claimed it ("sending") has it to deliver; after, anyone may.
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -9,50 +9,53 @@ from typing import Any
 
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
+from prometheus_client.registry import Collector
 
 from agent.models import make_chat_model
 from graphs.admin.graph import build_admin_agent
-from graphs.order.runner import OrderRunner
-from persistence import crypto, migrate
-from persistence.checkpoints import open_checkpointer
-from persistence.crypto import cipher_from_settings
-from persistence.database import Database
 from server.accounts import Accounts
 from server.api_keys import ApiKeys
 from server.commands import CommandService
 from server.deps import AppServices
-from server.dispatch import InProcessDispatcher
+from server.dispatch import (
+    QUEUE,
+    CeleryDispatcher,
+    Dispatcher,
+    InProcessDispatcher,
+    Sweeper,
+    sweep_grace,
+)
 from server.errors import install_error_handlers
 from server.http_security import BodySizeLimit, allow_origins
-from server.metrics import OrdersByStatus
+from server.metrics import OrdersByStatus, QueueLength
 from server.orders import OrderService
 from server.rate_limits import RateLimit, RateLimiter
 from server.request_context import RequestContext
 from server.routes import admin, auth, orders, sessions
+from server.runtime import Runtime, build_runtime
 from server.schemas import OrderCreate
 from server.security import check_production, key_ring
 from server.sessions import SessionService
 from server.sign_in import SignIn
 from settings import Settings, get_settings
-from tools.backends import check_storage, make_backends, make_storage
-from tools.catalog import build_registry
 from tools.context import ToolContext
-from tools.storage.google_api import GoogleSetupError
-from tools.templates import ensure_starter_templates
 
 log = logging.getLogger(__name__)
 
 
-def prepare_database(settings: Settings) -> Database:
-    """Connect; the embedded database is migrated here, a configured one must be already."""
-    crypto.configure(cipher_from_settings(settings))
-    db = Database.from_settings(settings)
-    if settings.database_url is None:
-        migrate.upgrade(db.url, settings.data_dir)
-    elif not migrate.is_current(db.url):
-        db.dispose()
-        raise RuntimeError("the database schema is not current: run `atelier migrate` first")
-    return db
+def make_dispatcher(runtime: Runtime) -> tuple[Dispatcher, Sweeper]:
+    """Runs go to Celery workers with ATELIER_REDIS_URL, else to threads of this process;
+    the sweeper queues what waits without a run (run here only without Redis)."""
+    settings, db = runtime.settings, runtime.db
+    dispatcher: Dispatcher
+    if settings.redis_url:
+        from server import worker  # Celery, only where Redis is used
+
+        worker.configure(settings)
+        dispatcher = CeleryDispatcher(db)
+    else:
+        dispatcher = InProcessDispatcher(runtime.runs, settings.pipeline_workers)
+    return dispatcher, Sweeper(db, dispatcher, settings.sweep_interval_s, sweep_grace(settings))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -61,57 +64,54 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         check_production(settings)  # also when the app is served by another ASGI server
-        # Storage first: a Google drive that cannot work stops start-up before anything opens.
-        try:
-            storage = make_storage(settings)
-            check_storage(storage)
-        except GoogleSetupError as exc:
-            log.error("cannot start: %s", exc)  # the one line to read above the traceback
-            raise
-        db = prepare_database(settings)
-        checkpointer, pool = open_checkpointer(db.url)
-        backends = make_backends(settings, db, storage)
-        if settings.storage == "local":  # starting writes nothing into a shop's Google Drive
-            ensure_starter_templates(backends.storage)
-        registry = build_registry()
-        runner = OrderRunner(ToolContext(backends=backends), registry, checkpointer)
-        dispatcher = InProcessDispatcher(runner, settings.pipeline_workers)
+        runtime = build_runtime(settings)
+        db, backends, registry = runtime.db, runtime.backends, runtime.registry
+        dispatcher, sweeper = make_dispatcher(runtime)
         order_service = OrderService(db=db, dispatcher=dispatcher)
         tools = ToolContext(backends=backends, runs=dispatcher)
-        agent = build_admin_agent(make_chat_model(settings), registry, checkpointer)
+        agent = build_admin_agent(make_chat_model(settings), registry, runtime.checkpointer)
         keys = key_ring(settings)
         app.state.services = AppServices(
             db=db,
             orders=order_service,
             sessions=SessionService(
-                db=db, order_graph=runner.graph, admin_agent=agent, tracing=backends.tracing
+                db=db, order_graph=runtime.runner.graph, admin_agent=agent, tracing=backends.tracing
             ),
             commands=CommandService(db=db, agent=agent, tools=tools),
             tools=tools,
             registry=registry,
             keys=keys,
+            # Shared by every API process through Redis when there is one, else per process.
             limits=RateLimiter(
                 {
                     "orders": RateLimit.parse(settings.rate_limit_orders),
                     "commands": RateLimit.parse(settings.rate_limit_commands),
-                }
+                },
+                redis_url=settings.redis_url,
             ),
             sign_in=SignIn(db, Accounts(db), keys, settings),
             api_keys=ApiKeys(db),
         )
-        orders_gauge = OrdersByStatus(db)
-        REGISTRY.register(orders_gauge)
-        recovered = order_service.recover_unfinished()
+        gauges: list[Collector] = [OrdersByStatus(db)]
+        if settings.redis_url:
+            gauges.append(QueueLength(settings.redis_url, QUEUE))
+        for gauge in gauges:
+            REGISTRY.register(gauge)
+        # Orders a stopped process left unfinished, through the same claim as every run: two
+        # processes starting at once never run one order twice.
+        recovered = sweeper.sweep(grace_s=0)
         if recovered:
             log.info("resuming %d unfinished orders from their checkpoints", recovered)
+        if isinstance(dispatcher, InProcessDispatcher):
+            sweeper.start()  # with Redis, the workers sweep
         try:
             yield
         finally:
-            REGISTRY.unregister(orders_gauge)
+            for gauge in gauges:
+                REGISTRY.unregister(gauge)
+            sweeper.stop()
             dispatcher.shutdown()
-            backends.tracing.flush()
-            pool.close()
-            db.dispose()
+            runtime.close()
 
     app = FastAPI(
         title="Atelier",

@@ -1,10 +1,12 @@
-"""The ``atelier`` command: serve, migrate, token, users, wait."""
+"""The ``atelier`` command: serve, worker, migrate, token, users, wait."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import logging
+import os
+import shutil
 import sys
 import time
 from typing import Any
@@ -24,7 +26,7 @@ from server.security import (
     issue_token,
     key_ring,
 )
-from settings import get_settings
+from settings import Settings, get_settings
 from tools import audit
 from tools.access import ISSUABLE_ROLES, Principal, Role
 from tools.backends import check_storage, make_storage
@@ -38,19 +40,9 @@ def serve(args: argparse.Namespace) -> int:
     if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
         print("atelier serve: --ssl-certfile and --ssl-keyfile go together", file=sys.stderr)
         return 2
-    settings = get_settings()
-    try:
-        check_production(settings)
-    except UnsafeForProduction as exc:
-        print(f"atelier serve: {exc}", file=sys.stderr)
+    if refused("serve", get_settings()):
         return 2
-    if settings.storage == "google":
-        # Refused here in one line, before the server starts, rather than from the lifespan.
-        try:
-            check_storage(make_storage(settings))
-        except GoogleSetupError as exc:
-            print(f"atelier serve: {exc}", file=sys.stderr)
-            return 2
+    settings = get_settings()
     uvicorn.run(
         "server.app:create_app",
         factory=True,
@@ -60,6 +52,68 @@ def serve(args: argparse.Namespace) -> int:
         access_log=False,  # the app logs each request itself, with its request id
         ssl_certfile=args.ssl_certfile,
         ssl_keyfile=args.ssl_keyfile,
+    )
+    return 0
+
+
+def refused(command: str, settings: Settings) -> bool:
+    """What stops a process before it starts, said in one line: keys every process must
+    share, a Google drive that cannot work."""
+    try:
+        check_production(settings)
+        if settings.storage == "google":
+            check_storage(make_storage(settings))
+    except (UnsafeForProduction, GoogleSetupError) as exc:
+        print(f"atelier {command}: {exc}", file=sys.stderr)
+        return True
+    return False
+
+
+def worker(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if not settings.redis_url:
+        print(
+            "atelier worker: set ATELIER_REDIS_URL (redis://host:6379/0); without it the API "
+            "process runs the pipelines itself",
+            file=sys.stderr,
+        )
+        return 2
+    if refused("worker", settings):
+        return 2
+    metrics_dir = settings.data_dir / "worker-metrics" / str(os.getpid())
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR") != str(metrics_dir):
+        # Two settings read when their libraries are first imported, which this process did
+        # already: SIGTERM as a soft shutdown that hands running runs back (billiard), and
+        # metrics kept in files that the worker's processes share (prometheus_client). So
+        # the command starts again, as the same process, with them set.
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        env = {
+            **os.environ,
+            "REMAP_SIGTERM": "SIGQUIT",
+            "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+        }
+        again = ["worker", f"--concurrency={args.concurrency}"]
+        if args.metrics_port:
+            again.append(f"--metrics-port={args.metrics_port}")
+        os.execve(sys.executable, [sys.executable, "-m", "server.cli", *again], env)
+    from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+    from server import worker as celery_worker
+
+    if args.metrics_port:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # every process of this worker
+        start_http_server(args.metrics_port, registry=registry)
+    celery_worker.configure(settings)
+    celery_worker.celery_app.worker_main(
+        [
+            "worker",
+            "--pool=prefork",
+            f"--concurrency={args.concurrency}",
+            f"--hostname=atelier-{os.getpid()}@%h",
+            f"--loglevel={settings.log_level}",
+        ]
     )
     return 0
 
@@ -192,6 +246,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ssl-certfile", help="serve HTTPS with this PEM certificate (chain)")
     p.add_argument("--ssl-keyfile", help="the certificate's PEM private key")
     p.set_defaults(func=serve)
+
+    p = commands.add_parser("worker", help="run pipelines from Redis (ATELIER_REDIS_URL)")
+    p.add_argument(
+        "--concurrency", type=int, default=os.cpu_count() or 1, help="runs at once (processes)"
+    )
+    p.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on this port")
+    p.set_defaults(func=worker)
 
     p = commands.add_parser("migrate", help="create or upgrade the database schema")
     p.set_defaults(func=migrate_command)

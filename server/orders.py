@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from persistence.database import Database
 from persistence.models import Order
-from persistence.repositories import kept_files
+from persistence.repositories import kept_files, leases
 from persistence.repositories import orders as repo
 from server.images import CheckedImage
 from server.schemas import OrderCreate
@@ -56,6 +56,7 @@ class OrderService:
                     brief=body.brief,
                     reference_image=image.name if image else None,
                     idempotency_key=idempotency_key,
+                    dispatched_at=leases.QUEUED_NOW,
                 )
                 if image is not None:
                     kept_files.keep(session, order.id, image.name, image.data, image.media_type)
@@ -75,17 +76,9 @@ class OrderService:
             if existing is None:
                 raise
             return existing, False
-        self.dispatcher.start(order.id)
+        self.dispatcher.run(order.id)
         return order, True
 
     def _by_key(self, principal: Principal, key: str) -> Order | None:
         with self.db.session() as session:
             return repo.find_by_idempotency_key(session, principal.sub, key)
-
-    def recover_unfinished(self) -> int:
-        """Hand every order a stopped process left unfinished back to the dispatcher."""
-        with self.db.session() as session:
-            ids = repo.orders_to_recover(session)
-        for order_id in ids:
-            self.dispatcher.recover(order_id)
-        return len(ids)

@@ -62,19 +62,27 @@ class UnsafeForProduction(Exception):
 
 
 def check_production(settings: Settings) -> None:
-    """With ATELIER_PRODUCTION=true, refuse what is only fit for a developer's machine."""
-    if not settings.production:
+    """Refuse what is only fit for one developer's machine: keys generated under DATA_DIR
+    with ATELIER_PRODUCTION=true, or with ATELIER_REDIS_URL (many processes, on many machines,
+    must sign, verify, encrypt and decrypt with the same keys); short keys in production."""
+    if settings.production:
+        why = "ATELIER_PRODUCTION is set"
+    elif settings.redis_url:
+        why = "ATELIER_REDIS_URL is set, so every process must share the keys,"
+    else:
         return
     if settings.jwt_secret is None and not settings.jwt_keys:
         raise UnsafeForProduction(
-            "ATELIER_PRODUCTION is set but no signing key is configured: set ATELIER_JWT_SECRET "
+            f"{why} but no signing key is configured: set ATELIER_JWT_SECRET "
             "(or ATELIER_JWT_KEYS and ATELIER_JWT_KID) instead of the generated one"
         )
     if not settings.encryption_keys:
         raise UnsafeForProduction(
-            "ATELIER_PRODUCTION is set but no encryption key is configured: set "
+            f"{why} but no encryption key is configured: set "
             "ATELIER_ENCRYPTION_KEYS and ATELIER_ENCRYPTION_KID (keys: base64 of 32 bytes)"
         )
+    if not settings.production:
+        return
     secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else ""
     short = [kid for kid, key in settings.jwt_keys.items() if len(key.get_secret_value()) < 32]
     if (secret and len(secret) < 32) or short:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from persistence.database import Database
 from settings import Settings
@@ -31,10 +30,11 @@ class Backends:
 class RunDispatcher(Protocol):
     """Where order runs go (a thread pool in the API process, or Celery workers)."""
 
-    def start(self, order_id: uuid.UUID) -> None: ...
-    def resume(self, order_id: uuid.UUID, decision: Mapping[str, Any]) -> None: ...
-    def retry(self, order_id: uuid.UUID) -> None: ...
-    def recover(self, order_id: uuid.UUID) -> None: ...
+    def run(self, order_id: uuid.UUID) -> None:
+        """Carry the order on from where it stands (called after the commit that made it
+        runnable: a new order, a review recorded, a retry); a run that is not needed, or
+        already under way, does nothing."""
+        ...
 
 
 @dataclass(frozen=True)

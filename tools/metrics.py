@@ -36,3 +36,13 @@ CHAT_CALLS = Counter("atelier_chat_model_calls_total", "Chat-model calls", ["mod
 CHAT_TOKENS = Counter(
     "atelier_chat_model_tokens_total", "Chat-model tokens", ["model", "direction"]
 )
+WORKER_TASKS = Counter(
+    "atelier_worker_tasks_total",
+    "Pipeline tasks on the workers: received, succeeded, failed, retried",
+    ["event"],
+)
+QUEUE_WAIT = Histogram(
+    "atelier_queue_wait_seconds",
+    "From a run queued (POST answered, review recorded, sweep) to its task starting",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from persistence.models import Order, OrderStatus
+from persistence.repositories import leases, order_status
 from persistence.repositories import orders as repo
 from tools.context import ToolContext
 from tools.errors import Conflict, InvalidInput, NotFound
@@ -316,12 +317,17 @@ def retry_order(ctx: ToolContext, args: OrderId) -> OrderView:
     """
     order = find_order(ctx, args.order_id)
     with ctx.backends.db.session() as session:
-        moved = repo.transition(
-            session, order.id, from_=(OrderStatus.FAILED,), to=OrderStatus.PROCESSING, error=None
+        moved = order_status.move(
+            session,
+            order.id,
+            OrderStatus.PROCESSING,
+            only_from=(OrderStatus.FAILED,),
+            error=None,
+            dispatched_at=leases.QUEUED_NOW,
         )
     if not moved:
         raise Conflict(f"order {order.id} is {order.status}; only a failed order can be retried")
-    ctx.dispatcher.retry(order.id)
+    ctx.dispatcher.run(order.id)
     return order_view(find_order(ctx, order.id), ctx.backends.tracing)
 
 
@@ -346,6 +352,7 @@ def approve_order(ctx: ToolContext, args: ReviewArgs) -> OrderView:
         latest = locked.design_versions[-1]
         latest.decision = "approved" if args.approved else "changes_requested"
         latest.feedback = feedback
-        locked.status = OrderStatus.PROCESSING
-    ctx.dispatcher.resume(order.id, {"approved": args.approved, "feedback": feedback})
+        order_status.set_status(locked, OrderStatus.PROCESSING)
+        locked.dispatched_at = leases.QUEUED_NOW
+    ctx.dispatcher.run(order.id)  # the run reads the decision recorded here
     return order_view(find_order(ctx, order.id), ctx.backends.tracing)

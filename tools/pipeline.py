@@ -117,6 +117,11 @@ class NotificationResult(BaseModel):
     channels: list[str]
 
 
+# How long a claimed notification is this run's to deliver: longer than every channel's
+# retries together; a run that died holding one lets it go after this.
+CLAIM_S = 300
+
+
 class NotifyResult(BaseModel):
     notifications: list[NotificationResult]
 
@@ -443,8 +448,10 @@ def notify(ctx: ToolContext, args: NotifyArgs) -> NotifyResult:
     for row in rows:
         if row.status == "sent":
             continue
+        # Claim, commit, deliver, mark: no transaction stays open while a channel talks to a
+        # webhook or a mail server, and a claim keeps other runs from sending it meanwhile.
         with db.session() as session:
-            claimed = outbox.claim(session, row.id)
+            claimed = outbox.claim(session, row.id, CLAIM_S)
             if claimed is None:
                 continue
             delivered = list(claimed.channels)
@@ -457,26 +464,27 @@ def notify(ctx: ToolContext, args: NotifyArgs) -> NotifyResult:
                 body=claimed.body,
                 payload=claimed.payload,
             )
-            errors = []
-            for channel in ctx.backends.channels:
-                if channel.name in delivered:
-                    continue  # a retry resends only what failed
-                try:
-                    channel.deliver(message)
-                    delivered.append(channel.name)
-                except DeliveryError as exc:
-                    # Ours, never the channel's message: it goes into the outbox row, the step's
-                    # error and the logs, and a channel's message may quote what it was sent
-                    # (an address, a server's reply). Our channels log their own details.
-                    errors.append(f"{channel.name}: {exception_name(exc)}")
+        errors = []
+        for channel in ctx.backends.channels:
+            if channel.name in delivered:
+                continue  # a retry resends only what failed
+            try:
+                channel.deliver(message)
+                delivered.append(channel.name)
+            except DeliveryError as exc:
+                # Ours, never the channel's message: it goes into the outbox row, the step's
+                # error and the logs, and a channel's message may quote what it was sent
+                # (an address, a server's reply). Our channels log their own details.
+                errors.append(f"{channel.name}: {exception_name(exc)}")
+        with db.session() as session:
             outbox.mark(
                 session,
-                claimed.id,
+                row.id,
                 sent=not errors,
                 channels=delivered,
                 error="; ".join(errors) or None,
             )
-            failures.extend(errors)
+        failures.extend(errors)
     if failures:
         raise DeliveryError("notification delivery failed: " + "; ".join(failures))
     with db.session() as session:

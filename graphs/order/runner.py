@@ -18,7 +18,9 @@ from graphs.order.context import OrderContext
 from graphs.order.graph import CompiledOrderGraph, build_order_graph
 from graphs.order.nodes import failure_message
 from graphs.order.state import ReviewDecision
+from persistence.connection_errors import connection_lost
 from persistence.models import OrderStatus, SessionKind
+from persistence.repositories import order_status
 from persistence.repositories import orders as repo
 from tools.context import ToolContext
 from tools.log_context import bound, current
@@ -140,6 +142,10 @@ class OrderRunner:
         try:
             self.graph.invoke(graph_input, config, context=self.context, durability="sync")
         except Exception as exc:
+            if connection_lost(exc):
+                # Not the order's failure: the run goes again from its last checkpoint
+                # (graphs/order/runs.py), and a step cut short runs again (idempotent).
+                raise
             self._record_failure(order_id, config, exc)
             PIPELINE_RUNS.labels(OrderStatus.FAILED).inc()
             return OrderStatus.FAILED
@@ -157,8 +163,8 @@ class OrderRunner:
         message = failure_message(step, exc)
         log.exception("order %s failed at %s: %s", order_id, step, message)
         with self.db.session() as session:
-            repo.update_order(
-                session, order_id, status=OrderStatus.FAILED, failed_step=step, error=message
+            order_status.move(
+                session, order_id, OrderStatus.FAILED, failed_step=step, error=message
             )
 
     def _current_step(self, order_id: uuid.UUID) -> str | None:
@@ -176,7 +182,9 @@ class OrderRunner:
         else:
             status, step = OrderStatus.PROCESSING, snapshot.next[0]
         with self.db.session() as session:
-            repo.update_order(
-                session, order_id, status=status, current_step=step, failed_step=None, error=None
+            moved = order_status.move(
+                session, order_id, status, current_step=step, failed_step=None, error=None
             )
+        if not moved:
+            log.warning("order %s: its status does not allow %s; left as it is", order_id, status)
         return status

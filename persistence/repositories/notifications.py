@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -37,19 +38,26 @@ def for_event(
     )
 
 
-def claim(session: Session, notification_id: int) -> Notification | None:
-    """Lock a pending notification for delivery; None when sent already or locked elsewhere."""
+def claim(session: Session, notification_id: int, seconds: float) -> Notification | None:
+    """Take a notification to deliver for ``seconds`` (status "sending"); None when it is
+    sent already, or another run's claim on it is live. The claim outlives the transaction:
+    the caller commits, delivers, then marks."""
+    claimable = or_(
+        Notification.status.not_in(("sent", "sending")),
+        Notification.claimed_until < func.now(),
+    )
     return session.scalars(
-        select(Notification)
-        .where(Notification.id == notification_id, Notification.status != "sent")
-        .with_for_update(skip_locked=True)
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.status != "sent", claimable)
+        .values(status="sending", claimed_until=func.now() + timedelta(seconds=seconds))
+        .returning(Notification)
     ).first()
 
 
 def mark(
     session: Session, notification_id: int, *, sent: bool, channels: list[str], error: str | None
 ) -> None:
-    values: dict[str, Any] = {"channels": channels, "last_error": error}
+    values: dict[str, Any] = {"channels": channels, "last_error": error, "claimed_until": None}
     if sent:
         values.update(status="sent", sent_at=utcnow())
     else:

@@ -3,7 +3,6 @@ the caller's unit of work (``Database.session()``) owns the transaction."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -12,6 +11,8 @@ from sqlalchemy import ColumnElement, Select, String, cast, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from persistence.models import AgentSession, DesignVersion, Order, OrderStatus, SessionKind, utcnow
+from persistence.repositories import order_status
+from persistence.storable import storable_error
 
 
 def add_order(session: Session, *, role: str, **fields: Any) -> Order:
@@ -124,40 +125,10 @@ def orders_with_id_prefix(
 
 
 # An error text longer than this is cut: it is a line for a person, not a log.
-MAX_ERROR_CHARS = 2000
-_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-
-
-def storable_error(error: str) -> str:
-    """``error`` as the orders table can always store it: no NUL (PostgreSQL refuses it in text,
-    so the save that records a failure would itself fail and strand the order), no other
-    control character, no unpaired surrogate (not UTF-8), and not longer than MAX_ERROR_CHARS.
-
-    The callers already pass texts of their own making (graphs/order/nodes.py); this is the
-    last line, for whatever caller forgets."""
-    return _UNSTORABLE.sub("\ufffd", error)[:MAX_ERROR_CHARS]
-
-
 def _storable_fields(fields: dict[str, Any]) -> dict[str, Any]:
     if isinstance(fields.get("error"), str):
         fields["error"] = storable_error(fields["error"])
     return fields
-
-
-def transition(
-    session: Session, order_id: uuid.UUID, *, from_: tuple[str, ...], to: str, **fields: Any
-) -> bool:
-    """Move an order to status ``to`` only if it is in one of ``from_``; True when it moved.
-
-    One UPDATE with the condition in its WHERE clause, so two callers can't both win.
-    """
-    result = session.execute(
-        update(Order)
-        .where(Order.id == order_id, Order.status.in_(from_))
-        .values(status=to, updated_at=utcnow(), **_storable_fields(fields))
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _step_entry(order: Order, step: str) -> dict[str, Any]:
@@ -191,7 +162,7 @@ def record_step(
         entry.pop("error", None)
         entry.pop("progress", None)
         order.current_step = step
-        order.status = OrderStatus.PROCESSING
+        order_status.set_status(order, OrderStatus.PROCESSING)
     else:
         entry["finished_at"] = now
     if error is not None:

@@ -87,7 +87,8 @@ async def place_order(
 ) -> Any:
     """Place an order (JSON, or multipart with ``order`` and ``image`` parts). The pipeline starts
     after the order is stored; poll ``GET /orders/{id}`` for its progress."""
-    services.limits.check("orders", principal.sub)
+    # Off the event loop: with Redis, the count is a network round trip.
+    await run_in_threadpool(services.limits.check, "orders", principal.sub)
     content_type = request.headers.get("content-type", "")
     image: CheckedImage | None = None
     if content_type.startswith("multipart/form-data"):

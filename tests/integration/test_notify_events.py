@@ -3,20 +3,24 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from persistence.database import Database
 from persistence.models import Notification, OrderStatus
+from persistence.repositories import notifications as outbox
 from persistence.repositories import orders as repo
 from tests.support.pipeline import add_order, make_backends
 from tools.access import PIPELINE, Principal, Role
 from tools.catalog import build_registry
 from tools.context import ToolContext
 from tools.errors import Conflict
+from tools.notify.base import Message
 from tools.registry import ToolRegistry
 
 ADMIN = Principal("ada", Role.ADMIN)
@@ -147,3 +151,65 @@ def test_events_that_fit_are_sent(
     sent = notify(registry, db, tmp_path, order_id, event, version=2)
 
     assert sent == [("customer", "sent"), ("operator", "sent")]
+
+
+class LockProbe:
+    """A channel that, while it delivers, looks at the order's outbox rows from a connection
+    of its own: FOR UPDATE NOWAIT fails at once if any transaction still holds one."""
+
+    name = "probe"
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.seen: list[list[str]] = []
+
+    def deliver(self, message: Message) -> None:
+        order_id = message.payload["order_id"]
+        with self.db.engine.connect() as conn:
+            statuses = conn.execute(
+                text("SELECT status FROM notifications WHERE order_id = :id FOR UPDATE NOWAIT"),
+                {"id": order_id},
+            )
+            self.seen.append(sorted(s for (s,) in statuses))
+            conn.rollback()
+
+
+def test_no_transaction_is_open_while_a_channel_delivers(
+    db: Database, registry: ToolRegistry, tmp_path: Path
+) -> None:
+    order_id = order_in(db, OrderStatus.AWAITING_APPROVAL, step="await_review")
+    probe = LockProbe(db)
+    backends = replace(make_backends(tmp_path, db), channels=(probe,))
+    ctx = ToolContext(backends=backends, principal=ADMIN)
+    registry.execute(
+        "notify", {"order_id": str(order_id), "event": "design_ready", "version": 1}, ctx
+    )
+    # Each delivery saw its row claimed ("sending") and nothing locked (NOWAIT did not fail).
+    assert probe.seen == [["pending", "sending"], ["sending", "sent"]]
+
+
+def test_a_claim_keeps_others_off_until_it_lapses(db: Database) -> None:
+    order_id = order_in(db, OrderStatus.AWAITING_APPROVAL, step="await_review")
+    with db.session() as session:
+        outbox.enqueue(
+            session,
+            order_id=order_id,
+            event="design_ready",
+            version=1,
+            audience="customer",
+            recipient="jane@example.com",
+            subject="s",
+            body="b",
+            payload={},
+        )
+        [row] = outbox.for_event(session, order_id, "design_ready", 1)
+    with db.session() as session:
+        assert outbox.claim(session, row.id, 0.5) is not None
+    with db.session() as session:
+        assert outbox.claim(session, row.id, 0.5) is None  # another run's, still live
+    time.sleep(0.7)
+    with db.session() as session:
+        assert outbox.claim(session, row.id, 30) is not None  # that run died: lapsed
+        outbox.mark(session, row.id, sent=True, channels=["log"], error=None)
+    with db.session() as session:
+        assert outbox.claim(session, row.id, 30) is None  # sent is final

@@ -22,6 +22,7 @@ from graphs.order.runner import OrderRunner
 from persistence.checkpoints import open_checkpointer
 from persistence.database import Database
 from persistence.models import Notification, OrderStatus
+from persistence.repositories import order_status
 from persistence.repositories import orders as repo
 from tests.support.crash_run import CRASH_EXIT_CODE
 from tests.support.pipeline import add_order, make_backends, steps
@@ -174,8 +175,8 @@ def test_failed_step_is_retried_alone(db: Database, pool: ConnectionPool, tmp_pa
 
         # The receiver is back (its script is spent); an operator retries the order.
         with db.session() as session:
-            repo.transition(
-                session, order_id, from_=(OrderStatus.FAILED,), to=OrderStatus.PROCESSING
+            order_status.move(
+                session, order_id, OrderStatus.PROCESSING, only_from=(OrderStatus.FAILED,)
             )
         assert runner.retry(order_id) == OrderStatus.AWAITING_APPROVAL
 
@@ -330,8 +331,8 @@ def test_a_failure_on_customer_data_is_saved_in_our_words_and_retried_after_a_fi
         assert fixed is not None
         fixed.customer_name = "Zelda Quux"
     with db.session() as session:
-        assert repo.transition(
-            session, order_id, from_=(OrderStatus.FAILED,), to=OrderStatus.PROCESSING
+        assert order_status.move(
+            session, order_id, OrderStatus.PROCESSING, only_from=(OrderStatus.FAILED,)
         )
     assert runner.retry(order_id) == OrderStatus.AWAITING_APPROVAL
     assert load(db, order_id).error is None

@@ -104,11 +104,14 @@ class FakeOpenAI(LoopbackHTTPServer):
         requests: every request received, in order.
         routes: (method, path) → handler; extend it for endpoints beyond images.
         image_color: the colour of the images it draws (solid, at the requested size).
+        delay_s: how long each image takes to draw (a slow model, for tests that need a
+            design step in progress).
     """
 
     def __init__(self, image_color: tuple[int, int, int] = (40, 160, 90)) -> None:
         self.requests: list[OpenAIRequest] = []
         self.image_color = image_color
+        self.delay_s = 0.0
         self.routes: dict[tuple[str, str], Handler] = {
             ("POST", "/v1/images/generations"): self._image_reply,
             ("POST", "/v1/images/edits"): self._image_reply,
@@ -147,6 +150,7 @@ class FakeOpenAI(LoopbackHTTPServer):
 
     def _image_reply(self, request: OpenAIRequest) -> Reply:
         """``{"created", "data": [{"b64_json"}]}`` with ``n`` solid images of the asked size."""
+        time.sleep(self.delay_s)
         params = request.params
         size = _parse_size(str(params.get("size", "")))
         count = int(params.get("n") or 1)

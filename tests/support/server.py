@@ -9,19 +9,36 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import httpx
 
 from server.security import KeyRing, issue_token
+from tests.support.processes import ManagedProcess
 from tests.support.receivers import free_port
 from tools.access import Role
 
 ATELIER = Path(sys.executable).parent / "atelier"
 
 
-class ServerProcess:
+JWT_SECRET = "e2e-test-secret-that-is-long-enough-for-hs256"
+
+
+def atelier_env(data_dir: Path, env: dict[str, str]) -> dict[str, str]:
+    """The environment of an `atelier` process in a test: this one's, without its ATELIER_
+    settings, plus ``env``."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("ATELIER_")},
+        "ATELIER_DATA_DIR": str(data_dir),
+        "ATELIER_JWT_SECRET": JWT_SECRET,
+        # Test scripts call faster than people; the rate-limit test sets its own limits.
+        "ATELIER_RATE_LIMIT_ORDERS": "100000/minute",
+        "ATELIER_RATE_LIMIT_COMMANDS": "100000/minute",
+        **env,
+    }
+
+
+class ServerProcess(ManagedProcess):
     """``atelier serve`` on a free port with the given environment; its output goes to a log."""
 
     def __init__(
@@ -38,15 +55,7 @@ class ServerProcess:
         self.tls = tls
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.log_path = data_dir / f"server-{self.port}.log"
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("ATELIER_")},
-            "ATELIER_DATA_DIR": str(data_dir),
-            "ATELIER_JWT_SECRET": "e2e-test-secret-that-is-long-enough-for-hs256",
-            # Test scripts call faster than people; the rate-limit test sets its own limits.
-            "ATELIER_RATE_LIMIT_ORDERS": "100000/minute",
-            "ATELIER_RATE_LIMIT_COMMANDS": "100000/minute",
-            **env,
-        }
+        self.env = atelier_env(data_dir, env)
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -100,20 +109,6 @@ class ServerProcess:
     def kill(self) -> None:
         """A crash: SIGKILL, no clean-up of any kind."""
         self.stop(signal.SIGKILL)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def __enter__(self) -> ServerProcess:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def client_for(server: ServerProcess, sub: str, role: Role) -> httpx.Client:
