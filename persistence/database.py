@@ -202,6 +202,11 @@ class Database:
             sqlalchemy_url(url), pool_size=pool_size, max_overflow=20, pool_pre_ping=True
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Reads alone need no transaction: in autocommit there is no BEGIN and no COMMIT to
+        # wait for, only the statements themselves (the same pool, the same connections).
+        self._readers = sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
@@ -214,9 +219,16 @@ class Database:
         with self._sessions() as session, session.begin():
             yield session
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """For reads only: each statement sees what is committed when it runs, with no
+        transaction around them (nothing it writes would be kept together)."""
+        with self._readers() as session:
+            yield session
+
     def ping(self) -> bool:
-        with self.engine.connect() as conn:
-            return conn.execute(text("select 1")).scalar() == 1
+        with self.reading() as session:  # no transaction to begin and roll back
+            return session.execute(text("select 1")).scalar() == 1
 
     def dispose(self) -> None:
         """Close the connections, and stop the embedded server if this process started it."""

@@ -10,7 +10,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from pydantic import BaseModel
 
 from persistence.database import Database
-from persistence.repositories import tokens, users
+from persistence.repositories import tokens
 from server.api_keys import ApiKeys
 from server.commands import CommandService
 from server.orders import OrderService
@@ -50,7 +50,7 @@ class AppServices:
         return self.registry.execute(tool, args, self.context_for(principal))
 
 
-def get_services(request: Request) -> AppServices:
+async def get_services(request: Request) -> AppServices:  # no I/O: no thread for it
     services: AppServices = request.app.state.services
     return services
 
@@ -75,11 +75,10 @@ def checked_token(services: AppServices, token: str) -> VerifiedToken:
         verified = verify_token(services.keys, token)
     except InvalidToken as exc:
         raise unauthorized(str(exc)) from exc
-    with services.db.session() as session:
-        if tokens.is_revoked(session, verified.jti, verified.family):
-            raise unauthorized("the token has been revoked")
-        if users.is_disabled(session, verified.principal.sub):
-            raise unauthorized("the account is disabled")
+    with services.db.reading() as session:
+        refused = tokens.refusal(session, verified.jti, verified.family, verified.principal.sub)
+    if refused:
+        raise unauthorized(refused)
     return verified
 
 

@@ -245,7 +245,7 @@ def find_order(ctx: ToolContext, order_id: str | uuid.UUID) -> Order:
     """The order by id or unique id prefix, if the caller may see it; NotFound otherwise."""
     principal = ctx.principal
     owner = None if principal.sees_all_orders else principal.sub
-    with ctx.backends.db.session() as session:
+    with ctx.backends.db.reading() as session:
         if isinstance(order_id, uuid.UUID):
             order = repo.get_order(session, order_id)
         else:
@@ -286,7 +286,7 @@ def list_orders(ctx: ToolContext, args: ListOrdersArgs) -> OrderList:
         limit: how many to return (at most 100).
     """
     principal = ctx.principal
-    with ctx.backends.db.session() as session:
+    with ctx.backends.db.reading() as session:
         orders, total = repo.list_orders(
             session,
             customer_sub=None if principal.sees_all_orders else principal.sub,
