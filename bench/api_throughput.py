@@ -68,6 +68,7 @@ from server.schemas import ORDER_EXAMPLE
 from tests.support.databases import DatabaseFactory, server_url
 from tests.support.http import wait_for_status
 from tests.support.processes import ManagedProcess
+from tests.support.procfs import cpu_s, machine_busy_s
 from tests.support.receivers import free_port
 from tests.support.redis_server import RedisServer
 from tests.support.server import JWT_SECRET, ServerProcess
@@ -76,7 +77,6 @@ from tools.access import Role
 
 ANCHOR_APP = Path(__file__).resolve().parent / "anchor_app.py"
 CUSTOMER = "jane"
-TICK = os.sysconf("SC_CLK_TCK")
 CORES = os.cpu_count() or 1
 READ_TARGET = 0.5
 HEALTH_TARGET = 0.8
@@ -117,21 +117,6 @@ def wrk_binary() -> str:
 
 
 # --- CPU time from /proc -----------------------------------------------------------------------
-
-
-def cpu_s(pid: int) -> float:
-    """User + system CPU seconds of one process, all its threads (0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def machine_busy_s() -> float:
-    """CPU seconds every core of the machine spent not idle, since boot."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return (sum(values[:8]) - values[3] - values[4]) / TICK
 
 
 def children_cpu_s() -> float:

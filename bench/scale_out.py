@@ -70,15 +70,15 @@ from server.dispatch import QUEUE
 from server.schemas import ORDER_EXAMPLE
 from server.worker import RUN_ORDER
 from tests.support.databases import DatabaseFactory, server_url
+from tests.support.procfs import children, cpu_s, machine_busy_s
 from tests.support.redis_server import RedisServer
 from tests.support.server import ServerProcess, client_for
-from tests.support.workers import SHARED_KEYS, WorkerProcess, children
+from tests.support.workers import SHARED_KEYS, WorkerProcess
 from tools.access import Role
 
 STEPS = ("create_folder", "generate_design", "fill_workbook", "upload_files", "notify_review")
 PAUSED = ("awaiting_approval", "failed")
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-TICK = os.sysconf("SC_CLK_TCK")
 CORES = os.cpu_count() or 1
 SPEEDUP_TARGET = 1.6
 WAIT_TARGET_MS = 50.0
@@ -163,15 +163,6 @@ class TaskEvents:
 # --- CPU time from /proc -----------------------------------------------------------------------
 
 
-def cpu_s(pid: int) -> float:
-    """User + system CPU seconds of one process (0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
 def every_process() -> dict[int, float]:
     """CPU seconds of every process on the machine, by pid."""
     return {int(p.name): cpu_s(int(p.name)) for p in Path("/proc").glob("[0-9]*")}
@@ -186,12 +177,6 @@ def command_line(pid: int) -> str:
         return f"pid {pid}"
     words = raw.replace(b"\0", b" ").decode(errors="replace").split()
     return " ".join(Path(words[0]).name if i == 0 else w for i, w in enumerate(words))[:70]
-
-
-def machine_busy_s() -> float:
-    """CPU seconds every core of the machine spent not idle, since boot."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return (sum(values[:8]) - values[3] - values[4]) / TICK
 
 
 @dataclass

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from celery import Celery, signals
@@ -145,7 +146,9 @@ def run_order(task: Any, order_id: str) -> str | None:
         return _runtime.runs.carry_on(uuid.UUID(order_id))
 
 
-def _count(event: str) -> Any:
+def _count(event: str) -> Callable[..., None]:
+    """A signal receiver counting ``event``."""
+
     def count(**_: Any) -> None:
         WORKER_TASKS.labels(event).inc()
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tests.support.keys import OLD_KEY
 from tests.support.processes import ManagedProcess
+from tests.support.procfs import children
 from tests.support.server import ATELIER, atelier_env
 
 # Every process of a scaled-out Atelier shares its keys (it refuses to start otherwise).
@@ -21,19 +22,6 @@ SHARED_KEYS = {
     "ATELIER_ENCRYPTION_KEYS": json.dumps({"test-1": base64.b64encode(OLD_KEY).decode()}),
     "ATELIER_ENCRYPTION_KID": "test-1",
 }
-
-
-def children(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (Linux /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
 
 
 class WorkerProcess(ManagedProcess):
