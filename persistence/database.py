@@ -10,6 +10,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import psutil
@@ -207,6 +208,7 @@ class Database:
         self._readers = sessionmaker(
             self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
         )
+        self._reader: ContextVar[Session | None] = ContextVar(f"reader-{id(self)}", default=None)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
@@ -222,9 +224,21 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """For reads only: each statement sees what is committed when it runs, with no
-        transaction around them (nothing it writes would be kept together)."""
+        transaction around them (nothing it writes would be kept together).
+
+        Nested in another ``reading()`` of the same context (a request's thread), it is that
+        one's session: the reads of one request share one connection checkout.
+        """
+        outer = self._reader.get()
+        if outer is not None:
+            yield outer
+            return
         with self._readers() as session:
-            yield session
+            token = self._reader.set(session)
+            try:
+                yield session
+            finally:
+                self._reader.reset(token)
 
     def ping(self) -> bool:
         with self.reading() as session:  # no transaction to begin and roll back

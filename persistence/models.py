@@ -203,7 +203,7 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str | None] = mapped_column(EncryptedText)
     request_id: Mapped[str | None] = mapped_column(String(128))
-    session_id: Mapped[str | None] = mapped_column(String(36))
+    session_id: Mapped[str | None] = mapped_column(String(36), index=True)
 
 
 class User(Base):

@@ -15,8 +15,10 @@ from prometheus_client.registry import Collector
 from agent.models import make_chat_model
 from graphs.admin.graph import build_admin_agent
 from server.accounts import Accounts
+from server.api_docs import install_api_docs
 from server.api_keys import ApiKeys
 from server.commands import CommandService
+from server.console import install_console
 from server.deps import AppServices
 from server.dispatch import (
     QUEUE,
@@ -27,12 +29,13 @@ from server.dispatch import (
     sweep_grace,
 )
 from server.errors import install_error_handlers
+from server.health import DatabaseHealth
 from server.http_security import BodySizeLimit, allow_origins
 from server.metrics import OrdersByStatus, QueueLength
 from server.orders import OrderService
 from server.rate_limits import RateLimit, RateLimiter
 from server.request_context import RequestContext
-from server.routes import admin, auth, orders, sessions
+from server.routes import admin, auth, designs, orders, sessions
 from server.runtime import Runtime, build_runtime
 from server.schemas import OrderCreate
 from server.security import check_production, key_ring
@@ -92,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ),
             sign_in=SignIn(db, Accounts(db), keys, settings),
             api_keys=ApiKeys(db),
+            health=DatabaseHealth(db),
         )
         gauges: list[Collector] = [OrdersByStatus(db)]
         if settings.redis_url:
@@ -123,9 +127,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="The AI back office of a custom-design shop",
         lifespan=lifespan,
+        # Ours instead (server/api_docs.py): FastAPI's pages load Swagger UI from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
 
     allow_origins(app, settings.cors_origins)
+    # Inside the middleware below, so its redirect from / gets the security headers too.
+    install_console(app)
     # Outside the app, so an oversized body is refused before anything reads it.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Outermost (added last): its headers go on every answer, 413s and 500s included.
@@ -145,7 +154,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = openapi_schema  # type: ignore[method-assign]
     app.include_router(orders.router)
+    app.include_router(designs.router)
     app.include_router(sessions.router)
     app.include_router(admin.router)
     app.include_router(auth.router)
+    install_api_docs(app)
     return app

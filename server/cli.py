@@ -137,18 +137,38 @@ def token(args: argparse.Namespace) -> int:
 
 
 def users_command(args: argparse.Namespace) -> int:
-    """create, disable, enable, list: accounts that sign in at POST /auth/token."""
+    """create, disable, enable, list: accounts that sign in at POST /auth/token.
+
+    Works while the service runs, on the embedded database too: this process joins the server
+    the service started (persistence/database.py), and starts one only when none runs.
+    """
+    root = logging.getLogger()
+    if root.getEffectiveLevel() > logging.DEBUG:
+        # The command prints its outcome; the database's start-up chatter is for a service's
+        # log, not for someone making an account (unless they asked for DEBUG).
+        root.setLevel(max(root.level, logging.WARNING))
     settings = get_settings()
+    try:
+        # Before the database: a prompt must not keep a server up while someone types, and a
+        # password from the environment must be gone before a server started from here
+        # could inherit it.
+        password = _new_password(args) if args.action == "create" else ""
+    except AtelierError as exc:
+        print(f"atelier users: {exc.message}", file=sys.stderr)
+        return 1
     crypto.configure(cipher_from_settings(settings))
     db = Database.from_settings(settings)
     try:
         if not migrate.is_current(db.url):
-            print("atelier users: the database schema is not current: run `atelier migrate`")
+            print(
+                "atelier users: the database schema is not current: run `atelier migrate` "
+                "(or start the service once, which migrates the embedded database)",
+                file=sys.stderr,
+            )
             return 2
         accounts = Accounts(db)
         try:
             if args.action == "create":
-                password = _new_password(args.password_stdin)
                 account = accounts.create(args.username, Role(args.role), password)
                 _audit(db, "create_user", {"username": account.username, "role": account.role})
                 print(f"created {account.username} ({account.role})")
@@ -186,9 +206,20 @@ def _audit(db: Database, action: str, arguments: dict[str, Any]) -> None:
         )
 
 
-def _new_password(from_stdin: bool) -> str:
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\n")
+def _new_password(args: argparse.Namespace) -> str:
+    """The new account's password: the first line of stdin (``--password-stdin``), or the
+    environment variable that ``--password-env`` names, for scripts; else asked twice at the
+    terminal. Never an argument, which ``ps`` shows to every user of the machine."""
+    if args.password_stdin:
+        # One line, as `echo`, `printf '%s\n'` and files from Windows end it.
+        return sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    if args.password_env:
+        # Taken out of the environment, so no process started from here (pg_ctl and the
+        # embedded PostgreSQL, which can outlive this one) carries it.
+        password = os.environ.pop(args.password_env, None)
+        if password is None:
+            raise InvalidInput(f"--password-env: {args.password_env} is not set")
+        return password
     first = getpass.getpass("password: ")
     if getpass.getpass("again: ") != first:
         raise InvalidInput("the passwords differ")
@@ -268,8 +299,16 @@ def build_parser() -> argparse.ArgumentParser:
     create = actions.add_parser("create", help="a new account (asks for its password)")
     create.add_argument("username")
     create.add_argument("--role", required=True, choices=[str(r) for r in ISSUABLE_ROLES])
-    create.add_argument(
-        "--password-stdin", action="store_true", help="read the password from stdin (scripts)"
+    source = create.add_mutually_exclusive_group()
+    source.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of stdin (scripts)",
+    )
+    source.add_argument(
+        "--password-env",
+        metavar="NAME",
+        help="read the password from the environment variable NAME (scripts, container jobs)",
     )
     for action in ("disable", "enable"):
         actions.add_parser(action, help=f"{action} an account").add_argument("username")

@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field, field_validator
 from graphs.admin.graph import AdminAgent
 from persistence.checkpoints import Checkpointer
 from persistence.database import Database
-from persistence.models import SessionKind
+from persistence.models import SessionKind, utcnow
 from persistence.repositories import orders as repo
 from tools import audit
 from tools.access import Principal
@@ -225,8 +225,10 @@ class CommandService:
                     role=principal.role,
                     trace_id=trace_id,
                 )
-            elif trace_id:
-                existing.trace_id = trace_id
+            else:
+                existing.updated_at = utcnow()  # GET /admin/sessions: the latest active first
+                if trace_id:
+                    existing.trace_id = trace_id
             # Each tool call the command leads to gets its own entry.
             audit.record(context, "admin_command", {"command": body.command}, "ok", session=session)
         command = HumanMessage(body.command, id=str(uuid.uuid4()))

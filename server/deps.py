@@ -13,6 +13,7 @@ from persistence.database import Database
 from persistence.repositories import tokens
 from server.api_keys import ApiKeys
 from server.commands import CommandService
+from server.health import DatabaseHealth
 from server.orders import OrderService
 from server.rate_limits import RateLimiter
 from server.security import InvalidToken, KeyRing, VerifiedToken, verify_token
@@ -38,6 +39,7 @@ class AppServices:
     limits: RateLimiter
     sign_in: SignIn
     api_keys: ApiKeys
+    health: DatabaseHealth
 
     def context_for(self, principal: Principal) -> ToolContext:
         """The tool context for one request's caller, under the request's id."""
@@ -69,36 +71,62 @@ def unauthorized(reason: str) -> HTTPException:
     )
 
 
-def checked_token(services: AppServices, token: str) -> VerifiedToken:
-    """The token verified and not revoked, nor its family; 401 otherwise."""
-    try:
-        verified = verify_token(services.keys, token)
-    except InvalidToken as exc:
-        raise unauthorized(str(exc)) from exc
-    with services.db.reading() as session:
-        refused = tokens.refusal(session, verified.jti, verified.family, verified.principal.sub)
-    if refused:
-        raise unauthorized(refused)
-    return verified
+@dataclass(frozen=True)
+class Caller:
+    """Who sent the request, as far as it can be told without the database: a bearer token
+    whose signature and expiry are verified, or an API key still to look up."""
+
+    token: VerifiedToken | None = None
+    api_key: str | None = None
 
 
-def authenticate(
+async def identify(  # no I/O: on the event loop, no thread for it
     services: Services,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     api_key: Annotated[str | None, Depends(api_key_header)],
-) -> Principal:
-    """The caller from the bearer token or the X-API-Key; 401 when neither is there, or the
-    one sent is invalid, revoked or expired."""
+) -> Caller:
+    """The caller's credentials, checked as far as they can be without the database; 401
+    when there are none or the token is invalid or expired."""
     if api_key is not None:
-        principal = services.api_keys.principal_for(api_key)
-        if principal is None:
-            raise unauthorized("the API key is unknown, revoked or expired")
-        return principal
+        return Caller(api_key=api_key)
     if credentials is None:
         raise unauthorized(
             "authentication required: send Authorization: Bearer <token> or X-API-Key"
         )
-    return checked_token(services, credentials.credentials).principal
+    try:
+        return Caller(token=verify_token(services.keys, credentials.credentials))
+    except InvalidToken as exc:
+        raise unauthorized(str(exc)) from exc
+
+
+Identified = Annotated[Caller, Depends(identify)]
+
+
+def admit(services: AppServices, caller: Caller) -> Principal:
+    """The caller as a principal, once the database agrees: the API key is known, or the token
+    and its family are not revoked and its account is not disabled; 401 otherwise.
+
+    Inside a ``services.db.reading()`` block, the check shares that block's connection: a
+    route that reads admits its caller and reads in one thread and one checkout.
+    """
+    if caller.api_key is not None:
+        principal = services.api_keys.principal_for(caller.api_key)
+        if principal is None:
+            raise unauthorized("the API key is unknown, revoked or expired")
+        return principal
+    assert caller.token is not None  # identify() gives one or the other
+    verified = caller.token
+    with services.db.reading() as session:
+        refused = tokens.refusal(session, verified.jti, verified.family, verified.principal.sub)
+    if refused:
+        raise unauthorized(refused)
+    return verified.principal
+
+
+def authenticate(services: Services, caller: Identified) -> Principal:
+    """The caller from the bearer token or the X-API-Key; 401 when neither is there, or the
+    one sent is invalid, revoked or expired."""
+    return admit(services, caller)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]

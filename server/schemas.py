@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.responses import Response
 
 from persistence.models import OrderStatus
-from tools.orders import Customer
+from tools.orders import MAX_OFFSET, Customer
 from tools.products import PRODUCTS
 from tools.safe_text import SafeLine, SafeText
 from tools.tracing import TraceLink
@@ -88,6 +89,39 @@ class SessionOut(BaseModel):
     )
 
 
+class AdminSessionsQuery(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    subject: SafeLine | None = Field(
+        default=None, max_length=200, description="Only this admin's conversations"
+    )
+    limit: int = Field(default=20, ge=1, le=100)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
+
+
+class AdminSessionOut(BaseModel):
+    id: uuid.UUID
+    subject: str = Field(description="The admin who started it")
+    created_at: datetime
+    updated_at: datetime = Field(description="When a command last ran in it")
+    first_command: str | None = Field(description="The command that started it")
+
+
+class AdminSessionPage(BaseModel):
+    items: list[AdminSessionOut]
+    total: int
+    limit: int
+    offset: int
+
+
 class Health(BaseModel):
     status: Literal["ok", "degraded"]
     database: Literal["ok", "unreachable"]
+
+
+def json_reply(model: BaseModel, status_code: int = 200) -> Response:
+    """``model`` as the JSON body, serialized once: a route declares its ``response_model`` for
+    the docs, and returning a Response spares FastAPI validating the model again."""
+    return Response(
+        model.model_dump_json(by_alias=True), status_code, media_type="application/json"
+    )

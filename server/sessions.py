@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,13 @@ from graphs.order.graph import CompiledOrderGraph
 from persistence.database import Database
 from persistence.models import SessionKind
 from persistence.repositories import orders as repo
-from server.schemas import CheckpointOut, SessionOut
+from server.schemas import (
+    AdminSessionOut,
+    AdminSessionPage,
+    AdminSessionsQuery,
+    CheckpointOut,
+    SessionOut,
+)
 from tools.access import Principal
 from tools.errors import NotFound
 from tools.tracing import Tracing
@@ -27,6 +34,24 @@ class SessionService:
     order_graph: CompiledOrderGraph
     admin_agent: AdminAgent
     tracing: Tracing
+
+    def admin_sessions(self, query: AdminSessionsQuery) -> AdminSessionPage:
+        """Admin conversations, the latest active first, each named by its first command."""
+        with self.db.reading() as session:
+            rows, total = repo.admin_sessions(
+                session, subject=query.subject, limit=query.limit, offset=query.offset
+            )
+        items = [
+            AdminSessionOut(
+                id=row.id,
+                subject=row.subject,
+                created_at=row.created_at,
+                updated_at=row.updated_at,
+                first_command=json.loads(arguments).get("command") if arguments else None,
+            )
+            for row, arguments in rows
+        ]
+        return AdminSessionPage(items=items, total=total, limit=query.limit, offset=query.offset)
 
     def get(self, principal: Principal, session_id: uuid.UUID) -> SessionOut:
         with self.db.session() as session:

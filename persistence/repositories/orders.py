@@ -10,7 +10,15 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, String, cast, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from persistence.models import AgentSession, DesignVersion, Order, OrderStatus, SessionKind, utcnow
+from persistence.models import (
+    AgentSession,
+    AuditEntry,
+    DesignVersion,
+    Order,
+    OrderStatus,
+    SessionKind,
+    utcnow,
+)
 from persistence.repositories import order_status
 from persistence.storable import storable_error
 
@@ -190,12 +198,14 @@ def record_progress(
 
 
 def reset_steps(session: Session, order_id: uuid.UUID, steps: tuple[str, ...]) -> None:
-    """Mark steps pending again: a new design round will run them anew."""
+    """Mark steps pending again: a new design round will run them anew, its attempts counted
+    from zero (a retry within the round is a second attempt; a new round is not)."""
     order = _with_steps_for_update(session, order_id)
     if order is not None:
         for entry in order.steps:
             if entry["step"] in steps:
                 entry["status"] = "pending"
+                entry["attempts"] = 0
                 entry.pop("progress", None)
         session.flush()
 
@@ -266,6 +276,37 @@ def add_session(
 
 def get_session(session: Session, session_id: uuid.UUID) -> AgentSession | None:
     return session.get(AgentSession, session_id)
+
+
+def admin_sessions(
+    session: Session, *, subject: str | None = None, limit: int = 20, offset: int = 0
+) -> tuple[list[tuple[AgentSession, str | None]], int]:
+    """Admin conversations, the latest active first, each with its first command's audit
+    arguments (JSON text, decrypted), and how many there are."""
+    first_command = (
+        select(AuditEntry.arguments)
+        .where(
+            AuditEntry.session_id == cast(AgentSession.id, String),
+            AuditEntry.action == "admin_command",
+        )
+        .order_by(AuditEntry.at, AuditEntry.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    conditions = [AgentSession.kind == SessionKind.ADMIN]
+    if subject is not None:
+        conditions.append(AgentSession.subject == subject)
+    rows = session.execute(
+        select(AgentSession, first_command, func.count().over())
+        .where(*conditions)
+        .order_by(AgentSession.updated_at.desc(), AgentSession.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    if rows:
+        return [(row[0], row[1]) for row in rows], int(rows[0][2])
+    total = session.scalar(select(func.count()).select_from(AgentSession).where(*conditions))
+    return [], total or 0
 
 
 def order_for_session(session: Session, session_id: uuid.UUID) -> Order | None:

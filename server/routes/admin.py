@@ -13,6 +13,7 @@ from server import audit_log
 from server.audit_log import AuditPage, AuditQuery
 from server.commands import CommandIn, CommandOut
 from server.deps import AdminPrincipal, Services
+from server.schemas import AdminSessionPage, AdminSessionsQuery
 from tools import audit
 from tools.drive import (
     CreatedSheet,
@@ -79,6 +80,15 @@ def read_audit_log(
     context = services.context_for(principal)
     audit.record(context, "read_audit_log", query.model_dump(mode="json", exclude_none=True), "ok")
     return audit_log.search(services.db, query)
+
+
+@router.get("/sessions", response_model=AdminSessionPage, summary="List admin conversations")
+def list_admin_sessions(
+    principal: AdminPrincipal, services: Services, query: Annotated[AdminSessionsQuery, Query()]
+) -> AdminSessionPage:
+    """Admin conversations, the latest active first, each with the command that started it;
+    continue one with its ``id`` as ``session_id`` in POST /admin/commands."""
+    return services.sessions.admin_sessions(query)
 
 
 def _sse(events: Iterator[tuple[str, dict[str, Any]]]) -> Iterator[str]:

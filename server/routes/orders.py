@@ -8,15 +8,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from persistence.models import OrderStatus
-from server.deps import CurrentPrincipal, Services, StaffPrincipal
+from server.deps import CurrentPrincipal, Identified, Services, StaffPrincipal, admit
 from server.images import MAX_BYTES, CheckedImage, ImageRejected, check_image
-from server.schemas import ORDER_EXAMPLE, OrderAccepted, OrderCreate
+from server.schemas import ORDER_EXAMPLE, OrderAccepted, OrderCreate, json_reply
 from tools import orders
 from tools.orders import ListOrdersArgs, OrderId, OrderList, OrderView, Review, ReviewArgs
 from tools.safe_text import SafeLine
@@ -121,20 +121,38 @@ async def place_order(
     )
 
 
+# The two reads a storefront polls: async routes that admit the caller and read in one trip to
+# the thread pool, on one connection, and answer the view as it is (FastAPI would validate it
+# again against the response model, which stays for the docs).
+
+
 @router.get("", response_model=OrderList, summary="List orders")
-def list_orders(
-    principal: CurrentPrincipal,
+async def list_orders(
+    caller: Identified,
     services: Services,
     query: Annotated[ListOrdersArgs, Query()],
-) -> OrderList:
+) -> Response:
     """Orders newest first: a customer's own, or all of them for operators and admins."""
-    return orders.list_orders(services.context_for(principal), query)
+
+    def read() -> OrderList:
+        with services.db.reading():
+            return orders.list_orders(services.context_for(admit(services, caller)), query)
+
+    return json_reply(await run_in_threadpool(read))
 
 
 @router.get("/{order_id}", response_model=OrderView, summary="An order with its progress")
-def get_order(order_id: uuid.UUID, principal: CurrentPrincipal, services: Services) -> OrderView:
+async def get_order(order_id: uuid.UUID, caller: Identified, services: Services) -> Response:
     """Status, current step, per-step progress, files, design versions and the last error."""
-    return orders.get_order(services.context_for(principal), OrderId(order_id=str(order_id)))
+
+    def read() -> OrderView:
+        with services.db.reading():
+            principal = admit(services, caller)
+            return orders.get_order(
+                services.context_for(principal), OrderId(order_id=str(order_id))
+            )
+
+    return json_reply(await run_in_threadpool(read))
 
 
 @router.post("/{order_id}/approve", response_model=OrderView, summary="Approve or request changes")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from server.deps import CurrentPrincipal, Services
-from server.schemas import Health, SessionOut
+from server.schemas import Health, SessionOut, json_reply
 
 router = APIRouter()
 
@@ -31,11 +31,9 @@ def metrics() -> PlainTextResponse:
 
 
 @router.get("/health", response_model=Health, tags=["health"])
-def health(services: Services) -> JSONResponse:
-    """Liveness and database reachability; 503 when the database does not answer."""
-    try:
-        ok = services.db.ping()
-    except Exception:
-        ok = False
+async def health(services: Services) -> Response:
+    """Liveness and database reachability (asked at most once a second); 503 when the database
+    does not answer."""
+    ok = await services.health.reachable()
     body = Health(status="ok" if ok else "degraded", database="ok" if ok else "unreachable")
-    return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
+    return json_reply(body, status_code=200 if ok else 503)

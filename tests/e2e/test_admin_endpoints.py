@@ -20,6 +20,7 @@ ADMIN_ROUTES = [
     ("POST", "/admin/summary", {}),
     ("POST", "/admin/commands", {"command": "list the sheets"}),
     ("GET", "/admin/audit", None),
+    ("GET", "/admin/sessions", None),
 ]
 
 
@@ -111,3 +112,32 @@ def test_the_audit_log_shows_commands_tool_calls_and_reads(admin: httpx.Client) 
     assert reads["items"][0]["arguments"] == {"action": "read_audit_log", "limit": 1, "offset": 0}
     bad = admin.get("/admin/audit", params={"since": "2026-12-02", "until": "2026-12-01"})
     assert bad.status_code == 422 and "must be after" in bad.text
+
+
+def test_admin_sessions_are_listed_latest_active_first(
+    admin: httpx.Client, jane: httpx.Client
+) -> None:
+    def command(text: str, session_id: str | None = None) -> str:
+        body = {"command": text, **({"session_id": session_id} if session_id else {})}
+        response = admin.post("/admin/commands", json=body)
+        assert response.status_code == 200, response.text
+        return str(response.json()["session_id"])
+
+    first = command("list the sheets")
+    second = command("list the files in Templates")
+    assert command("only the invoices", first) == first  # a follow-up: first is active again
+    order_session = jane.post("/orders", json=ORDER_EXAMPLE).json()["session_id"]
+
+    page = admin.get("/admin/sessions").json()
+    ids = [item["id"] for item in page["items"]]
+    assert ids.index(first) < ids.index(second)
+    assert order_session not in ids  # orders' sessions are not conversations
+    named = {item["id"]: item["first_command"] for item in page["items"]}
+    assert (named[first], named[second]) == ("list the sheets", "list the files in Templates")
+    assert page["total"] >= 2 and page["limit"] == 20
+
+    mine = admin.get("/admin/sessions", params={"subject": "ada", "limit": 1}).json()
+    assert [item["id"] for item in mine["items"]] == [first] and mine["total"] >= 2
+    nobody = admin.get("/admin/sessions", params={"subject": "nobody"}).json()
+    assert nobody == {"items": [], "total": 0, "limit": 20, "offset": 0}
+    assert admin.get("/admin/sessions", params={"limit": 0}).status_code == 422

@@ -63,7 +63,11 @@ def test_plain_http_has_the_headers_but_no_hsts_and_cors_is_closed(
         health = client.get("/health")
         assert health.headers["x-content-type-options"] == "nosniff"
         assert health.headers["x-frame-options"] == "DENY"
-        assert health.headers["content-security-policy"] == "frame-ancestors 'none'"
+        assert health.headers["content-security-policy"] == (
+            "default-src 'self'; script-src 'self'; style-src 'self'; "
+            "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; "
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        )
         assert "strict-transport-security" not in health.headers
         for origin in (SHOP, "https://evil.example"):
             assert "access-control-allow-origin" not in preflight(client, origin).headers

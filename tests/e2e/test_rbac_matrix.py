@@ -57,6 +57,20 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, Any]]] = [
         OWNER_AND_STAFF,
     ),
     ("POST", "/orders/{order_id}/retry", "/orders/{order}/retry", None, row(401, 403, 403, OK, OK)),
+    (
+        "GET",
+        "/orders/{order_id}/designs/{version}",
+        "/orders/{order}/designs/1",
+        None,
+        OWNER_AND_STAFF,
+    ),
+    (
+        "GET",
+        "/orders/{order_id}/designs/{version}/proof",
+        "/orders/{order}/designs/1/proof",
+        None,
+        OWNER_AND_STAFF,
+    ),
     ("GET", "/sessions/{session_id}", "/sessions/{order_session}", None, OWNER_AND_STAFF),
     # An admin conversation: its admin, and other admins; nobody else learns it exists.
     (
@@ -72,6 +86,7 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, Any]]] = [
     ("POST", "/admin/summary", "/admin/summary", {}, ADMIN_ONLY),
     ("POST", "/admin/commands", "/admin/commands", {"command": "list the sheets"}, ADMIN_ONLY),
     ("GET", "/admin/audit", "/admin/audit", None, ADMIN_ONLY),
+    ("GET", "/admin/sessions", "/admin/sessions", None, ADMIN_ONLY),
     ("GET", "/auth/api-keys", "/auth/api-keys", None, ADMIN_ONLY),
     ("POST", "/auth/api-keys", "/auth/api-keys", {"name": "m", "role": "customer"}, ADMIN_ONLY),
     (

@@ -144,6 +144,8 @@ def test_change_request_makes_a_new_version_then_pauses_again(
     assert [v.version for v in versions] == [1, 2]
     assert (versions[0].decision, versions[0].feedback) == ("changes_requested", "Add a seagull")
     assert versions[0].sha256 != versions[1].sha256
+    # A new round, not a retry: each step of it ran once.
+    assert {s["step"]: s["attempts"] for s in order.steps}["generate_design"] == 1
     assert "feedback" not in runner.state(order_id)  # personal text stays in its encrypted table
     with db.session() as session:
         ready = [(n.version, n.audience) for n in notifications_of(session, order_id)]
