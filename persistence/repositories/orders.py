@@ -7,7 +7,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, cast, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    bindparam,
+    cast,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from persistence.models import (
@@ -34,16 +44,19 @@ def add_order(session: Session, *, role: str, **fields: Any) -> Order:
     return order
 
 
+# The order, its session and its design versions in one statement, one round trip. Built once:
+# building it was a third of the read's time, and every GET /orders/{id} asks it.
+_ORDER = (
+    select(Order)
+    .where(Order.id == bindparam("order_id"))
+    .options(joinedload(Order.design_versions), joinedload(Order.session, innerjoin=True))
+)
+_ORDER_FOR_UPDATE = _ORDER.with_for_update(of=Order)
+
+
 def get_order(session: Session, order_id: uuid.UUID, *, for_update: bool = False) -> Order | None:
-    stmt = (
-        select(Order)
-        .where(Order.id == order_id)
-        # The order, its session and its design versions in one statement, one round trip.
-        .options(joinedload(Order.design_versions), joinedload(Order.session, innerjoin=True))
-    )
-    if for_update:
-        stmt = stmt.with_for_update(of=Order)
-    return session.scalars(stmt).unique().first()
+    stmt = _ORDER_FOR_UPDATE if for_update else _ORDER
+    return session.scalars(stmt, {"order_id": order_id}).unique().first()
 
 
 def _session_of(order_id: uuid.UUID) -> Select[AgentSession]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -31,13 +31,19 @@ def revoke(session: Session, jti: str, subject: str, expires_at: datetime, by: s
     return won is not None
 
 
+# Every authenticated request asks this: built once, and run on the session's connection, as
+# building the statement and the ORM's execution of it took two thirds of the check's time.
+_REFUSAL = select(
+    select(RevokedToken.jti).where(RevokedToken.jti.in_(bindparam("ids", expanding=True))).exists(),
+    select(User.disabled).where(User.username == bindparam("subject")).scalar_subquery(),
+)
+
+
 def refusal(session: Session, jti: str, family: str | None, subject: str) -> str | None:
     """Why a verified token is refused, if it is: it or its family revoked, or its subject's
     account disabled. One round trip, as every authenticated request asks."""
     ids = [jti] if family is None else [jti, family]
-    revoked = select(RevokedToken.jti).where(RevokedToken.jti.in_(ids)).exists()
-    disabled = select(User.disabled).where(User.username == subject).scalar_subquery()
-    row = session.execute(select(revoked, disabled)).one()
+    row = session.connection().execute(_REFUSAL, {"ids": ids, "subject": subject}).one()
     if row[0]:
         return "the token has been revoked"
     if row[1]:
