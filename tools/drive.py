@@ -88,12 +88,17 @@ def parent_of(path: str) -> str:
     return "" if parent == "." else parent
 
 
+# Where a person opens a file the answer names (the console links it).
+OPEN_LINK = "Where a person opens it: Drive's webViewLink on Google Drive; none on the local drive"
+
+
 class SheetInfo(BaseModel):
     name: str
     path: str
     folder: str
     modified: datetime
     size: int
+    link: str | None = Field(default=None, description=OPEN_LINK)
 
 
 class ListSheetsArgs(BaseModel):
@@ -158,6 +163,7 @@ def _sheet(f: StoredFile) -> SheetInfo:
         folder=parent_of(f.path),
         modified=f.modified,
         size=f.size,
+        link=f.link,
     )
 
 
@@ -178,6 +184,7 @@ class CreatedSheet(BaseModel):
     name: str
     folder: str
     template: str = Field(description="The template used, as found in Templates/")
+    link: str | None = Field(default=None, description=OPEN_LINK)
 
 
 def create_sheet_from_template(ctx: ToolContext, args: CreateSheetArgs) -> CreatedSheet:
@@ -200,7 +207,9 @@ def create_sheet_from_template(ctx: ToolContext, args: CreateSheetArgs) -> Creat
     if not name.lower().endswith(SHEET_SUFFIX):
         name += SHEET_SUFFIX
     created = storage.copy_file(f"{TEMPLATES}/{chosen}", folder, name)
-    return CreatedSheet(path=created.path, name=created.name, folder=folder, template=chosen)
+    return CreatedSheet(
+        path=created.path, name=created.name, folder=folder, template=chosen, link=created.link
+    )
 
 
 class ListFilesArgs(BaseModel):
@@ -218,6 +227,7 @@ class FileInfo(BaseModel):
     kind: FileKind
     size: int | None
     modified: datetime | None
+    link: str | None = Field(default=None, description=OPEN_LINK)
 
 
 class FileList(BaseModel):
@@ -243,7 +253,14 @@ def list_files(ctx: ToolContext, args: ListFilesArgs) -> FileList:
         FileInfo(name=PurePosixPath(p).name, path=p, kind="folder", size=None, modified=None)
         for p in folders
     ] + [
-        FileInfo(name=f.name, path=f.path, kind=kind_of_file(f), size=f.size, modified=f.modified)
+        FileInfo(
+            name=f.name,
+            path=f.path,
+            kind=kind_of_file(f),
+            size=f.size,
+            modified=f.modified,
+            link=f.link,
+        )
         for f in files
     ]
     found = [

@@ -13,11 +13,11 @@ from pydantic import BaseModel, Field, model_validator
 from persistence.repositories import orders as repo
 from tools.cells import CellValue
 from tools.context import ToolContext
-from tools.drive import SHEET_SUFFIX, resolve_folder
+from tools.drive import OPEN_LINK, SHEET_SUFFIX, resolve_folder
 from tools.errors import InvalidInput
 from tools.products import PRODUCTS
 from tools.safe_text import SafeLine
-from tools.storage.base import ChartSpec, SheetLayout
+from tools.storage.base import ChartSpec, SheetLayout, StoredFile
 from tools.storage.local import clean_name
 from tools.workbook import ORDER_SHEET, order_fields
 
@@ -74,6 +74,7 @@ class SummaryRow(BaseModel):
 
 class Summary(BaseModel):
     path: str = Field(description="The new summary sheet in the drive")
+    link: str | None = Field(default=None, description=OPEN_LINK)
     group_by: GroupBy
     start: date | None
     end: date | None
@@ -226,9 +227,10 @@ def build_summary_sheet(ctx: ToolContext, args: SummaryArgs) -> Summary:
         quantity=sum(r.quantity for r in rows),
         total=round(sum(r.total for r in rows), 2),
     )
-    path = _store(ctx, args, *_sheet(args, rows, totals))
+    stored = _store(ctx, args, *_sheet(args, rows, totals))
     return Summary(
-        path=path,
+        path=stored.path,
+        link=stored.link,
         group_by=args.group_by,
         start=args.start,
         end=args.end,
@@ -244,14 +246,14 @@ def _store(
     cells: list[list[CellValue]],
     chart: ChartSpec | None,
     layout: SheetLayout,
-) -> str:
+) -> StoredFile:
     """Write the sheet into Summaries/ under a name no other file has (never overwrites; a
     native Google Sheet's name has no .xlsx)."""
     storage = ctx.backends.storage
     folder = storage.ensure_folder(SUMMARIES)
     base = clean_name(args.title.strip()) if args.title else _default_title(args)
     name = base.removesuffix(SHEET_SUFFIX) + SHEET_SUFFIX
-    return storage.write_sheet(folder, name, cells, chart, layout, number_if_taken=True).path
+    return storage.write_sheet(folder, name, cells, chart, layout, number_if_taken=True)
 
 
 def _default_title(args: SummaryArgs) -> str:

@@ -44,6 +44,7 @@ def test_create_list_and_find_sheets(server: ServerProcess, admin: httpx.Client)
         "name": "Prices 2027.xlsx",
         "folder": "",
         "template": "Price List.xlsx",
+        "link": None,  # the local drive has no page to open it on
     }
     assert (drive(server) / "Prices 2027.xlsx").exists()
     again = admin.post("/admin/sheets", json={"template": "Price List", "title": "Prices 2027"})

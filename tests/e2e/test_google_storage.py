@@ -80,19 +80,23 @@ def test_admin_sheet_endpoints_on_google_drive(
             "/admin/sheets", json={"template": "prise list", "title": "Prices 2027"}
         )
         assert created.status_code == 201, created.text
+        [made] = [f for f in fake.files.values() if f["name"] == "Prices 2027"]
         assert created.json() == {
             "path": "Prices 2027",
             "name": "Prices 2027",
             "folder": "",
             "template": "Price List.xlsx",
+            "link": made["webViewLink"],  # Drive's page for it, which the console links
         }
-        assert [f["mimeType"] for f in fake.files.values() if f["name"] == "Prices 2027"] == [SHEET]
+        assert made["mimeType"] == SHEET
         again = admin.post("/admin/sheets", json={"template": "Price List", "title": "Prices 2027"})
         assert again.status_code == 409 and "already exists" in again.json()["detail"]
 
         sheets = admin.get("/admin/sheets", params={"name_contains": "prices"})
         assert sheets.status_code == 200, sheets.text
-        assert [s["path"] for s in sheets.json()["sheets"]] == ["Prices 2027"]
+        assert [(s["path"], s["link"]) for s in sheets.json()["sheets"]] == [
+            ("Prices 2027", made["webViewLink"])
+        ]
 
         fake.fail_next(403, reason="insufficientFilePermissions", times=1)
         refused = admin.get("/admin/sheets")

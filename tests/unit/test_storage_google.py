@@ -393,13 +393,14 @@ def test_create_sheet_from_template(
 ) -> None:
     args = {"template": "prise list", "title": "Prices 2027", "folder": "pricing"}
     created = registry.execute("create_sheet_from_template", args, admin).model_dump()
+    [sheet] = named(fake, "Prices 2027")
     assert created == {
         "path": "Pricing/Prices 2027",
         "name": "Prices 2027",
         "folder": "Pricing",
         "template": "Price List.xlsx",
+        "link": sheet["webViewLink"],  # where the console sends a person to open it
     }
-    [sheet] = named(fake, "Prices 2027")
     assert sheet["mimeType"] == SHEET
     with pytest.raises(Conflict, match="already exists"):
         registry.execute("create_sheet_from_template", args, admin)
@@ -409,6 +410,7 @@ def test_create_sheet_from_template(
         )
     listed = registry.execute("list_sheets", {"name_contains": "prices 2027"}, admin)
     assert sheet_names(listed) == ["Prices 2027"]
+    assert listed.sheets[0].link == sheet["webViewLink"]
 
 
 def test_list_files_gives_kinds_from_mime_types(admin: ToolContext, registry: ToolRegistry) -> None:

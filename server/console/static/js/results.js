@@ -62,14 +62,16 @@ export function resultView(result) {
   return h("div", {}, scalars.length ? h("dl", { class: "facts" }, ...scalars) : null, ...tables);
 }
 
-/** Rows of records as a table, their keys as columns (the first few that hold plain values). */
+/** Rows of records as a table, their keys as columns: the first few that hold a value in some
+ * row (a `link` column stays away on the local drive, where nothing has one). */
 function table(name, rows) {
   if (!rows.length) return h("p", { class: "hint", text: `${words(name)}: none.` });
   const columns = [];
   for (const row of rows) {
     for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
   }
-  const shown = columns.slice(0, MAX_COLUMNS);
+  const filled = (key) => rows.some((row) => ![null, undefined, ""].includes(row[key]));
+  const shown = columns.filter(filled).slice(0, MAX_COLUMNS);
   return h(
     "div",
     { class: "table-wrap" },
