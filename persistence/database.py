@@ -6,6 +6,7 @@ import atexit
 import fcntl
 import logging
 import os
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -208,7 +209,10 @@ class Database:
         self._readers = sessionmaker(
             self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
         )
-        self._reader: ContextVar[Session | None] = ContextVar(f"reader-{id(self)}", default=None)
+        # The reading session open in this context, and the thread it belongs to.
+        self._reader: ContextVar[tuple[Session, int] | None] = ContextVar(
+            f"reader-{id(self)}", default=None
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
@@ -230,11 +234,13 @@ class Database:
         one's session: the reads of one request share one connection checkout.
         """
         outer = self._reader.get()
-        if outer is not None:
-            yield outer
+        # A context copied into another thread (run_in_threadpool copies it) gets a session of
+        # its own: a session is never shared between threads.
+        if outer is not None and outer[1] == threading.get_ident():
+            yield outer[0]
             return
         with self._readers() as session:
-            token = self._reader.set(session)
+            token = self._reader.set((session, threading.get_ident()))
             try:
                 yield session
             finally:

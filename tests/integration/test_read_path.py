@@ -4,8 +4,10 @@ health probe asks the database at most once per interval and says when it does n
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -51,6 +53,14 @@ def test_reads_apart_or_in_other_threads_have_their_own_sessions(db: Database) -
         thread.start()
         thread.join()
         assert other and other[0] is not second
+
+
+def test_a_context_copied_into_another_thread_gets_its_own_session(db: Database) -> None:
+    with db.reading() as outer:
+        context = contextvars.copy_context()  # as run_in_threadpool hands it to its worker
+        with ThreadPoolExecutor(1) as pool:
+            inner = pool.submit(context.run, _open_reader, db).result()
+        assert inner is not outer
 
 
 def _open_reader(db: Database) -> object:
