@@ -31,8 +31,9 @@ INITIALIZER = "swagger-initializer.js"
 
 # The files of Swagger UI's build that the page uses, by name, with their content types
 # (sent with nosniff, so they must be right: a browser refuses a script sent as text/plain).
+JAVASCRIPT = "text/javascript; charset=utf-8"
 PACKAGED = {
-    "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+    "swagger-ui-bundle.js": JAVASCRIPT,
     "swagger-ui.css": "text/css; charset=utf-8",
     "favicon.png": "image/png",
 }
@@ -110,7 +111,7 @@ def install_api_docs(app: FastAPI) -> None:
     async def api_docs_initializer() -> Response:
         return Response(
             INITIALIZER_JS,
-            media_type=PACKAGED["swagger-ui-bundle.js"],
+            media_type=JAVASCRIPT,
             headers={"Cache-Control": ASSET_CACHE},
         )
 

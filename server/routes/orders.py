@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, status
@@ -14,10 +15,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from persistence.models import OrderStatus
-from server.deps import CurrentPrincipal, Identified, Services, StaffPrincipal, admit
+from server.deps import (
+    AppServices,
+    Caller,
+    CurrentPrincipal,
+    Identified,
+    Services,
+    StaffPrincipal,
+    admit,
+)
 from server.images import MAX_BYTES, CheckedImage, ImageRejected, check_image
 from server.schemas import ORDER_EXAMPLE, OrderAccepted, OrderCreate, json_reply
 from tools import orders
+from tools.context import ToolContext
 from tools.orders import ListOrdersArgs, OrderId, OrderList, OrderView, Review, ReviewArgs
 from tools.safe_text import SafeLine
 
@@ -121,9 +131,18 @@ async def place_order(
     )
 
 
-# The two reads a storefront polls: async routes that admit the caller and read in one trip to
-# the thread pool, on one connection, and answer the view as it is (FastAPI would validate it
-# again against the response model, which stays for the docs).
+async def read_as(
+    services: AppServices, caller: Caller, read: Callable[[ToolContext], BaseModel]
+) -> Response:
+    """``read`` for ``caller``, admitted first, in one trip to the thread pool and on one
+    connection; the view answered as it is (FastAPI would validate it again against the
+    response model, which the route keeps for the docs). For the reads a storefront polls."""
+
+    def admitted_read() -> BaseModel:
+        with services.db.reading():
+            return read(services.context_for(admit(services, caller)))
+
+    return json_reply(await run_in_threadpool(admitted_read))
 
 
 @router.get("", response_model=OrderList, summary="List orders")
@@ -133,26 +152,14 @@ async def list_orders(
     query: Annotated[ListOrdersArgs, Query()],
 ) -> Response:
     """Orders newest first: a customer's own, or all of them for operators and admins."""
-
-    def read() -> OrderList:
-        with services.db.reading():
-            return orders.list_orders(services.context_for(admit(services, caller)), query)
-
-    return json_reply(await run_in_threadpool(read))
+    return await read_as(services, caller, lambda context: orders.list_orders(context, query))
 
 
 @router.get("/{order_id}", response_model=OrderView, summary="An order with its progress")
 async def get_order(order_id: uuid.UUID, caller: Identified, services: Services) -> Response:
     """Status, current step, per-step progress, files, design versions and the last error."""
-
-    def read() -> OrderView:
-        with services.db.reading():
-            principal = admit(services, caller)
-            return orders.get_order(
-                services.context_for(principal), OrderId(order_id=str(order_id))
-            )
-
-    return json_reply(await run_in_threadpool(read))
+    order = OrderId(order_id=str(order_id))
+    return await read_as(services, caller, lambda context: orders.get_order(context, order))
 
 
 @router.post("/{order_id}/approve", response_model=OrderView, summary="Approve or request changes")
