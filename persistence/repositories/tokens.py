@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, delete, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import String, any_, bindparam, delete, select
+from sqlalchemy.dialects.postgresql import ARRAY, insert, psycopg
 from sqlalchemy.orm import Session
 
 from persistence.models import RevokedToken, User
@@ -31,22 +31,29 @@ def revoke(session: Session, jti: str, subject: str, expires_at: datetime, by: s
     return won is not None
 
 
-# Every authenticated request asks this: built once, and run on the session's connection, as
-# building the statement and the ORM's execution of it took two thirds of the check's time.
+# Every authenticated request asks this, so it is built and compiled once and run on the
+# driver's connection: SQLAlchemy's execution of even a prebuilt statement was half of the
+# check's CPU time (measured in one process: 155-188 µs per check through Core, 75-100 µs
+# through psycopg alone).
 _REFUSAL = select(
-    select(RevokedToken.jti).where(RevokedToken.jti.in_(bindparam("ids", expanding=True))).exists(),
+    select(RevokedToken.jti)
+    .where(RevokedToken.jti == any_(bindparam("ids", type_=ARRAY(String))))
+    .exists(),
     select(User.disabled).where(User.username == bindparam("subject")).scalar_subquery(),
 )
+_REFUSAL_SQL = str(_REFUSAL.compile(dialect=psycopg.dialect()))  # type: ignore[no-untyped-call]
 
 
 def refusal(session: Session, jti: str, family: str | None, subject: str) -> str | None:
     """Why a verified token is refused, if it is: it or its family revoked, or its subject's
-    account disabled. One round trip, as every authenticated request asks."""
+    account disabled. One round trip, on the session's connection."""
     ids = [jti] if family is None else [jti, family]
-    row = session.connection().execute(_REFUSAL, {"ids": ids, "subject": subject}).one()
-    if row[0]:
+    driver = session.connection().connection.driver_connection
+    assert driver is not None  # a checked-out connection has its driver's
+    revoked, disabled = driver.execute(_REFUSAL_SQL, {"ids": ids, "subject": subject}).fetchone()
+    if revoked:
         return "the token has been revoked"
-    if row[1]:
+    if disabled:
         return "the account is disabled"
     return None
 

@@ -135,14 +135,15 @@ async def read_as(
     services: AppServices, caller: Caller, read: Callable[[ToolContext], BaseModel]
 ) -> Response:
     """``read`` for ``caller``, admitted first, in one trip to the thread pool and on one
-    connection; the view answered as it is (FastAPI would validate it again against the
+    connection, read again if the database dropped that connection (a poll never fails over
+    a restart); the view answered as it is (FastAPI would validate it again against the
     response model, which the route keeps for the docs). For the reads a storefront polls."""
 
     def admitted_read() -> BaseModel:
         with services.db.reading():
             return read(services.context_for(admit(services, caller)))
 
-    return json_reply(await run_in_threadpool(admitted_read))
+    return json_reply(await run_in_threadpool(services.db.read_again_if_dropped, admitted_read))
 
 
 @router.get("", response_model=OrderList, summary="List orders")

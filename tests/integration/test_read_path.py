@@ -1,17 +1,23 @@
-"""The read path on real PostgreSQL: a request's reads share one connection checkout, and the
-health probe asks the database at most once per interval and says when it does not answer."""
+"""The read path on real PostgreSQL: a request's reads share one connection checkout; a pooled
+connection is pinged only after sitting idle, and a read that meets one the server cut is
+repeated; the health probe asks the database at most once per interval and says when it does
+not answer."""
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
+import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 
 from persistence.database import Database
 from server.health import DatabaseHealth
@@ -66,6 +72,67 @@ def test_a_context_copied_into_another_thread_gets_its_own_session(db: Database)
 def _open_reader(db: Database) -> object:
     with db.reading() as session:
         return session
+
+
+def _backend_pid(db: Database) -> int:
+    with db.reading() as session:
+        return int(session.execute(text("select pg_backend_pid()")).scalar_one())
+
+
+def _cut(pg_url: str, pid: int) -> None:
+    """The server ends one backend, as a restart or an administrator would."""
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("select pg_terminate_backend(%s, 5000)", (pid,))  # waits for its end
+
+
+def test_a_connection_that_sat_idle_is_pinged_and_replaced_when_cut(pg_url: str) -> None:
+    db = Database(pg_url, idle_ping_s=0.05)
+    try:
+        first = _backend_pid(db)
+        _cut(pg_url, first)
+        time.sleep(0.1)  # idle past the window: checked before use
+        assert _backend_pid(db) != first  # no error: the dead one was found and replaced
+    finally:
+        db.dispose()
+
+
+def test_a_connection_in_steady_use_is_not_pinged(pg_url: str) -> None:
+    db = Database(pg_url, idle_ping_s=3600)
+    try:
+        _backend_pid(db)
+        with engine_events(db, "checkout") as checkouts:
+            pids = {_backend_pid(db) for _ in range(20)}
+        assert len(checkouts) == 20 and len(pids) == 1  # one warm connection, reused
+        # So a cut shows on the next read (no ping found it); the pool then starts afresh.
+        _cut(pg_url, pids.pop())
+        with pytest.raises(DBAPIError) as cut:
+            _backend_pid(db)
+        assert cut.value.connection_invalidated
+        _backend_pid(db)
+    finally:
+        db.dispose()
+
+
+def test_a_read_that_meets_a_cut_connection_is_read_again(pg_url: str) -> None:
+    db = Database(pg_url, idle_ping_s=3600)
+    attempts: list[int] = []
+
+    def read() -> int:
+        attempts.append(1)
+        return _backend_pid(db)
+
+    try:
+        first = _backend_pid(db)
+        _cut(pg_url, first)
+        assert db.read_again_if_dropped(read) != first
+        assert len(attempts) == 2
+        # Any other error is not repeated.
+        attempts.clear()
+        with pytest.raises(ZeroDivisionError):
+            db.read_again_if_dropped(lambda: read() // 0)
+        assert len(attempts) == 1
+    finally:
+        db.dispose()
 
 
 def test_health_asks_once_per_interval(db: Database) -> None:
