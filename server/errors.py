@@ -1,5 +1,6 @@
-"""How errors become answers: our domain errors with their status, and request validation
-errors as 422s that say what is wrong and where, without quoting what was sent.
+"""How errors become answers: our domain errors with their status, request validation errors
+as 422s that say what is wrong and where, without quoting what was sent, and a database
+connection lost under a request as a 503 to send again.
 
 A validation error's input can be anything a caller sends: a value JSON cannot encode (NaN,
 an unpaired surrogate, raw bytes that are not UTF-8), a customer's personal data, or
@@ -9,16 +10,20 @@ from the request in them made printable and cut short.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 
 from server.rate_limits import RateLimited
 from tools.errors import AtelierError
 from tools.safe_text import first_unsafe_character
+
+log = logging.getLogger(__name__)
 
 MAX_QUOTED = 200  # characters of a location part or message shown back
 
@@ -59,3 +64,17 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": public_errors(exc.errors())}, status_code=422)
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        """A connection the database cut (a restart, a failover) is the one database error the
+        caller can do something about: the pool has reconnected, and the request, which wrote
+        nothing, can simply be sent again. Any other stays an internal error."""
+        if not exc.connection_invalidated:
+            raise exc
+        log.warning("the database cut the connection of %s %s", request.method, request.url.path)
+        return JSONResponse(
+            {"detail": "the connection to the database was lost; send the request again"},
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
