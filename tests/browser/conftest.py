@@ -19,6 +19,7 @@ from server.accounts import Accounts
 from tests.browser.console_page import ConsolePage
 from tests.support.databases import DatabaseFactory
 from tests.support.server import ServerProcess
+from tests.support.workers import SHARED_KEYS
 from tools.access import Role
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -62,6 +63,8 @@ def console_server(
         db.dispose()
     env = {
         "ATELIER_DATABASE_URL": url,
+        # The tests' keys: a test writes rows (audit entries) the server reads.
+        **SHARED_KEYS,
         # Every test signs in from this one address, faster than people do.
         "ATELIER_RATE_LIMIT_LOGINS_PER_CLIENT": "1000/minute",
     }

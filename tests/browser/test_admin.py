@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Response, expect
 
+from persistence.database import Database
+from persistence.repositories import audit
 from tests.browser.conftest import ADMIN, CUSTOMER, PASSWORD
 from tests.browser.console_page import ConsolePage
+from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.slow
 
@@ -116,4 +119,43 @@ def test_a_customer_sees_no_admin_controls_and_is_refused_when_calling_them(
         refused = page.evaluate(CALL_WITH_THE_PAGES_TOKEN, [method, path])
         assert refused.startswith("403 Not allowed"), (path, refused)
     expect(page.locator("#who-name")).to_contain_text(CUSTOMER.username)  # still signed in
+    assert console.csp_violations() == []
+
+
+def test_the_audit_log_goes_a_page_at_a_time(
+    console: ConsolePage, console_server: ServerProcess
+) -> None:
+    db = Database(console_server.env["ATELIER_DATABASE_URL"], pool_size=1)
+    try:
+        with db.session() as session:
+            for n in range(60):
+                fields = {"subject": ADMIN.username, "role": "admin", "outcome": "ok"}
+                audit.append(session, action="test:paging", arguments=f'{{"n": {n}}}', **fields)
+    finally:
+        db.dispose()
+    page = console.page
+    console.open()
+    console.sign_in(ADMIN.username, PASSWORD)
+    console.go("Audit log")
+    page.get_by_label("Action").fill("test:paging")
+    page.get_by_label("Action").press("Enter")
+    summary, rows = page.locator("#audit-summary"), page.locator("#audit-table tbody tr")
+    newer, older = page.locator("#audit-newer"), page.locator("#audit-older")
+    expect(summary).to_have_text("1–50 of 60 entries, newest first.")
+    expect(rows).to_have_count(50)
+    expect(rows.first).to_contain_text('{"n":59}')
+    expect(newer).to_be_hidden()
+
+    older.click()
+    expect(summary).to_have_text("51–60 of 60 entries, newest first.")
+    expect(rows).to_have_count(10)
+    expect(rows.last).to_contain_text('{"n":0}')
+    expect(older).to_be_hidden()
+
+    newer.click()
+    expect(summary).to_have_text("1–50 of 60 entries, newest first.")
+    older.click()
+    # Searching again starts at the first page.
+    page.get_by_label("Action").press("Enter")
+    expect(summary).to_have_text("1–50 of 60 entries, newest first.")
     assert console.csp_violations() == []

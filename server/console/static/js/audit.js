@@ -6,9 +6,9 @@
 import { getJson, withQuery } from "./api.js";
 import { brief, byId, h, when } from "./dom.js";
 import { clearError, showError } from "./messages.js";
+import { Pager } from "./pager.js";
 
-const PAGE = 50;
-let offset = 0;
+const pager = new Pager("audit", 50, search);
 
 /** Show the view: the log as the filter stands. */
 export function enter() {
@@ -22,24 +22,12 @@ export function reset() {
   byId("audit-filter").reset();
   byId("audit-table").tBodies[0].replaceChildren();
   byId("audit-summary").textContent = "";
-  offset = 0;
+  pager.offset = 0;
 }
 
 /** Wire the filter and the pager (once, at start). */
 export function setUp() {
-  byId("audit-filter").addEventListener("submit", (event) => {
-    event.preventDefault();
-    offset = 0;
-    search();
-  });
-  byId("audit-older").addEventListener("click", () => {
-    offset += PAGE;
-    search();
-  });
-  byId("audit-newer").addEventListener("click", () => {
-    offset = Math.max(0, offset - PAGE);
-    search();
-  });
+  pager.wire();
 }
 
 /** A datetime-local field's value as ISO 8601 with the zone, or nothing. */
@@ -56,8 +44,8 @@ async function search() {
     request_id: fields.get("request_id").trim(),
     since: instant(fields.get("since")),
     until: instant(fields.get("until")),
-    limit: PAGE,
-    offset,
+    limit: pager.size,
+    offset: pager.offset,
   };
   try {
     render(await getJson(withQuery("/admin/audit", query)));
@@ -68,11 +56,8 @@ async function search() {
 }
 
 function render(page) {
-  byId("audit-summary").textContent = page.total
-    ? `${page.offset + 1}–${page.offset + page.items.length} of ${page.total} entries, newest first.`
-    : "No entries match.";
-  byId("audit-newer").hidden = page.offset === 0;
-  byId("audit-older").hidden = page.offset + page.items.length >= page.total;
+  const range = pager.shown(page);
+  byId("audit-summary").textContent = page.total ? `${range} entries, newest first.` : "No entries match.";
   byId("audit-table").tBodies[0].replaceChildren(
     ...page.items.map((entry) =>
       h(
@@ -101,8 +86,7 @@ function requestFilter(requestId) {
     onclick: () => {
       byId("audit-filter").reset(); // every entry of the request, whatever else was filtered
       byId("audit-request").value = requestId;
-      offset = 0;
-      search();
+      pager.first();
     },
   });
 }

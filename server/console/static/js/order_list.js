@@ -8,15 +8,15 @@ import { getJson, isStaff, withQuery } from "./api.js";
 import { byId, h, short, when } from "./dom.js";
 import { BlobImages, previewPath } from "./images.js";
 import { IN_PROGRESS, latestVersion, productName, setStatusBadge, standing, statusBadge } from "./order_bits.js";
+import { Pager } from "./pager.js";
 import { Poller } from "./poll.js";
 
-const PAGE = 20;
 const POLL_MS = 3000;
 
 const images = new BlobImages();
 const rows = new Map(); // order id → the row's parts
-let offset = 0;
 const poller = new Poller(refresh, POLL_MS);
+const pager = new Pager("orders", 20, () => poller.start());
 
 /** Show the view (its filter as it was last set). */
 export function enter() {
@@ -36,30 +36,18 @@ export function reset() {
   byId("orders-list").replaceChildren();
   byId("orders-summary").textContent = "";
   byId("orders-status").value = "";
-  offset = 0;
+  pager.offset = 0;
 }
 
 /** Wire the filter and the pager (once, at start). */
 export function setUp() {
-  byId("orders-filter").addEventListener("submit", (event) => {
-    event.preventDefault();
-    offset = 0;
-    poller.start();
-  });
-  byId("orders-older").addEventListener("click", () => {
-    offset += PAGE;
-    poller.start();
-  });
-  byId("orders-newer").addEventListener("click", () => {
-    offset = Math.max(0, offset - PAGE);
-    poller.start();
-  });
+  pager.wire();
 }
 
 /** One poll: fetch the page, update the rows; true while an order is still in progress. */
 async function refresh() {
   const status = byId("orders-status").value;
-  const page = await getJson(withQuery("/orders", { status, limit: PAGE, offset }));
+  const page = await getJson(withQuery("/orders", { status, limit: pager.size, offset: pager.offset }));
   render(page, status);
   return page.items.some((order) => IN_PROGRESS.has(order.status));
 }
@@ -67,11 +55,8 @@ async function refresh() {
 function render(page, status) {
   const whose = isStaff() ? "orders of every customer" : "of your orders";
   const filtered = status ? ` ${status.replaceAll("_", " ")}` : "";
-  byId("orders-summary").textContent = page.total
-    ? `${page.offset + 1}–${page.offset + page.items.length} of ${page.total}${filtered} ${whose}.`
-    : `No${filtered} orders yet.`;
-  byId("orders-newer").hidden = page.offset === 0;
-  byId("orders-older").hidden = page.offset + page.items.length >= page.total;
+  const range = pager.shown(page);
+  byId("orders-summary").textContent = page.total ? `${range}${filtered} ${whose}.` : `No${filtered} orders yet.`;
 
   const list = byId("orders-list");
   const wanted = page.items.map((order) => order.id);
