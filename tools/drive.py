@@ -18,15 +18,12 @@ from tools.names import resolve_name
 from tools.safe_text import SafeLine
 from tools.storage.base import Storage, StoredFile
 from tools.storage.local import clean_name
-from tools.storage.mime import FOLDER, GOOGLE_APPS, SHEET_TYPES
+from tools.storage.mime import FOLDER, GOOGLE_APPS, SHEET_SUFFIX, SHEET_SUFFIXES, SHEET_TYPES
 
 TEMPLATES = "Templates"
-SHEET_SUFFIX = ".xlsx"
 FileKind = Literal["sheet", "image", "document", "folder", "other"]
 KIND_BY_SUFFIX: dict[str, FileKind] = {
-    ".xlsx": "sheet",
-    ".xls": "sheet",
-    ".csv": "sheet",
+    **dict.fromkeys(SHEET_SUFFIXES, "sheet"),
     ".png": "image",
     ".jpg": "image",
     ".jpeg": "image",

@@ -13,12 +13,13 @@ from pydantic import BaseModel, Field, model_validator
 from persistence.repositories import orders as repo
 from tools.cells import CellValue
 from tools.context import ToolContext
-from tools.drive import OPEN_LINK, SHEET_SUFFIX, resolve_folder
+from tools.drive import OPEN_LINK, resolve_folder
 from tools.errors import InvalidInput
 from tools.products import PRODUCTS
 from tools.safe_text import SafeLine
 from tools.storage.base import ChartSpec, SheetLayout, StoredFile
 from tools.storage.local import clean_name
+from tools.storage.mime import SHEET_SUFFIX
 from tools.workbook import ORDER_SHEET, order_fields
 
 log = logging.getLogger(__name__)

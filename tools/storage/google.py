@@ -37,12 +37,19 @@ from tools.storage.google_api import (
     MediaIoBaseUpload,
 )
 from tools.storage.local import clean_name, clean_relative_path
-from tools.storage.mime import FOLDER, SHEET, SHEET_TYPES, SHORTCUT, XLSX, mime_type_of
+from tools.storage.mime import (
+    FOLDER,
+    SHEET,
+    SHEET_SUFFIX,
+    SHEET_TYPES,
+    SHORTCUT,
+    XLSX,
+    mime_type_of,
+)
 from tools.storage.xlsx import workbook_rows
 
 __all__ = ["GoogleDrive", "quote"]
 
-SHEET_SUFFIX = ".xlsx"
 
 # Google's guidance: a simple (multipart) upload up to 5 MB, a resumable one above.
 RESUMABLE_ABOVE = 5 * 1024 * 1024

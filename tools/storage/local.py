@@ -12,11 +12,10 @@ from tools.errors import Conflict, InvalidInput, NotFound
 from tools.files import copy_atomically, sha256_file, write_atomically
 from tools.safe_text import first_unsafe_character
 from tools.storage.base import ChartSpec, SheetLayout, StoredFile, free_name, newest_sheets
+from tools.storage.mime import SHEET_SUFFIX, SHEET_SUFFIXES
 from tools.storage.xlsx import workbook_bytes, workbook_rows
 
 MAX_NAME_BYTES = 255  # what Linux, macOS and Windows file systems (and so a drive) allow
-SHEET_SUFFIX = ".xlsx"  # what a new sheet is on the local drive
-SHEET_SUFFIXES = (SHEET_SUFFIX, ".xls", ".csv")  # what a sheet is on the local drive
 
 
 def clean_relative_path(path: str) -> PurePosixPath:

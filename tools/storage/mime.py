@@ -10,7 +10,9 @@ SHORTCUT = GOOGLE_APPS + "shortcut"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLS = "application/vnd.ms-excel"
 CSV = "text/csv"
-SHEET_TYPES = (SHEET, XLSX, XLS, CSV)  # what counts as a sheet, as .xlsx/.xls/.csv do locally
+SHEET_TYPES = (SHEET, XLSX, XLS, CSV)  # what counts as a sheet, as SHEET_SUFFIXES do by name
+SHEET_SUFFIX = ".xlsx"  # what a new sheet is called, on either drive
+SHEET_SUFFIXES = (SHEET_SUFFIX, ".xls", ".csv")  # the names of files that are sheets
 
 # Ours first: Python's own table has no .xlsx, and a host's /etc/mime.types may be missing.
 BY_SUFFIX = {".xlsx": XLSX, ".xls": XLS, ".csv": CSV, ".png": "image/png"}
