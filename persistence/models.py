@@ -168,8 +168,11 @@ class Notification(Base):
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
-    # Until when a run that claimed it ("sending") has it to deliver; after, anyone may.
+    # Until when whoever claimed it ("sending") has it to deliver; after, anyone may. A claim
+    # made while a run held the order names that run (its lease owner) and lapses with its
+    # lease too: a run that died mid-delivery does not hold the notification up.
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -117,8 +117,9 @@ class NotificationResult(BaseModel):
     channels: list[str]
 
 
-# How long a claimed notification is this run's to deliver: longer than every channel's
-# retries together; a run that died holding one lets it go after this.
+# How long a claimed notification is its claimer's to deliver: longer than every channel's
+# retries together. A caller that died holding one lets it go after this; a run lets it go
+# sooner, with its lease (persistence/repositories/notifications.py).
 CLAIM_S = 300
 
 

@@ -6,11 +6,11 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ScalarSelect, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from persistence.models import Notification, utcnow
+from persistence.models import Notification, Order, utcnow
 
 
 def enqueue(session: Session, **fields: Any) -> None:
@@ -38,18 +38,37 @@ def for_event(
     )
 
 
+def _run_holding_order() -> ScalarSelect[str | None]:
+    """The lease owner of the run holding the notification's order now (NULL when none)."""
+    return (
+        select(Order.lease_owner)
+        .where(Order.id == Notification.order_id, Order.lease_expires_at > func.now())
+        .scalar_subquery()
+    )
+
+
 def claim(session: Session, notification_id: int, seconds: float) -> Notification | None:
     """Take a notification to deliver for ``seconds`` (status "sending"); None when it is
-    sent already, or another run's claim on it is live. The claim outlives the transaction:
-    the caller commits, delivers, then marks."""
+    sent already, or another caller's claim on it is live. The claim outlives the transaction:
+    the caller commits, delivers, then marks.
+
+    A claim made while a run holds the order is that run's (``claimed_by``, its lease owner),
+    and lapses with its lease as well: the run that carries the order on after one died
+    mid-delivery sends what it left, instead of skipping it until ``seconds`` have passed."""
+    run = _run_holding_order()
     claimable = or_(
         Notification.status.not_in(("sent", "sending")),
         Notification.claimed_until < func.now(),
+        and_(Notification.claimed_by.is_not(None), Notification.claimed_by.is_distinct_from(run)),
     )
     return session.scalars(
         update(Notification)
         .where(Notification.id == notification_id, Notification.status != "sent", claimable)
-        .values(status="sending", claimed_until=func.now() + timedelta(seconds=seconds))
+        .values(
+            status="sending",
+            claimed_until=func.now() + timedelta(seconds=seconds),
+            claimed_by=run,
+        )
         .returning(Notification)
     ).first()
 
@@ -57,7 +76,12 @@ def claim(session: Session, notification_id: int, seconds: float) -> Notificatio
 def mark(
     session: Session, notification_id: int, *, sent: bool, channels: list[str], error: str | None
 ) -> None:
-    values: dict[str, Any] = {"channels": channels, "last_error": error, "claimed_until": None}
+    values: dict[str, Any] = {
+        "channels": channels,
+        "last_error": error,
+        "claimed_until": None,
+        "claimed_by": None,
+    }
     if sent:
         values.update(status="sent", sent_at=utcnow())
     else:

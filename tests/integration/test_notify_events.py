@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 
 from persistence.database import Database
 from persistence.models import Notification, OrderStatus
+from persistence.repositories import leases
 from persistence.repositories import notifications as outbox
 from persistence.repositories import orders as repo
 from tests.support.pipeline import add_order, make_backends
@@ -188,8 +189,8 @@ def test_no_transaction_is_open_while_a_channel_delivers(
     assert probe.seen == [["pending", "sending"], ["sending", "sent"]]
 
 
-def test_a_claim_keeps_others_off_until_it_lapses(db: Database) -> None:
-    order_id = order_in(db, OrderStatus.AWAITING_APPROVAL, step="await_review")
+def outbox_row(db: Database, order_id: uuid.UUID) -> Notification:
+    """One pending customer notification of the order's design_ready, version 1."""
     with db.session() as session:
         outbox.enqueue(
             session,
@@ -203,13 +204,45 @@ def test_a_claim_keeps_others_off_until_it_lapses(db: Database) -> None:
             payload={},
         )
         [row] = outbox.for_event(session, order_id, "design_ready", 1)
+        return row
+
+
+def test_a_claim_keeps_others_off_until_it_lapses(db: Database) -> None:
+    order_id = order_in(db, OrderStatus.AWAITING_APPROVAL, step="await_review")
+    row = outbox_row(db, order_id)
     with db.session() as session:
         assert outbox.claim(session, row.id, 0.5) is not None
     with db.session() as session:
-        assert outbox.claim(session, row.id, 0.5) is None  # another run's, still live
+        assert outbox.claim(session, row.id, 0.5) is None  # another caller's, still live
     time.sleep(0.7)
     with db.session() as session:
-        assert outbox.claim(session, row.id, 30) is not None  # that run died: lapsed
+        assert outbox.claim(session, row.id, 30) is not None  # that caller died: lapsed
         outbox.mark(session, row.id, sent=True, channels=["log"], error=None)
     with db.session() as session:
         assert outbox.claim(session, row.id, 30) is None  # sent is final
+
+
+def test_a_claim_made_under_a_run_lapses_with_that_runs_lease(db: Database) -> None:
+    """A run killed mid-delivery: the run that carries the order on after its lease lapsed
+    sends what it left at once, not after the claim's own (much longer) time."""
+    order_id = order_in(db, OrderStatus.PROCESSING, step="notify_review")
+    row = outbox_row(db, order_id)
+    with db.session() as session:
+        assert leases.claim(session, order_id, "run-a", 0.5)
+    with db.session() as session:
+        claimed = outbox.claim(session, row.id, 300)
+        assert claimed is not None and claimed.claimed_by == "run-a"
+    with db.session() as session:
+        assert outbox.claim(session, row.id, 300) is None  # run-a holds the order still
+    time.sleep(0.7)  # run-a died: its lease lapsed, its claim has 299 s to go
+    with db.session() as session:
+        assert leases.claim(session, order_id, "run-b", 30)
+    with db.session() as session:
+        taken = outbox.claim(session, row.id, 300)
+        assert taken is not None and taken.claimed_by == "run-b"
+    with db.session() as session:
+        assert outbox.claim(session, row.id, 300) is None  # run-b's now, while it lives
+        outbox.mark(session, row.id, sent=True, channels=["log"], error=None)
+    with db.session() as session:
+        sent = session.get(Notification, row.id)
+        assert sent is not None and sent.status == "sent" and sent.claimed_by is None
