@@ -14,8 +14,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from persistence.models import Order, OrderStatus
-from persistence.repositories import leases, order_status
+from persistence.repositories import leases, order_reads, order_status
 from persistence.repositories import orders as repo
+from persistence.repositories.order_reads import OrderRead
 from tools.context import ToolContext
 from tools.errors import Conflict, InvalidInput, NotFound
 from tools.safe_text import SafeLine, SafeText
@@ -180,8 +181,9 @@ ROUND_WEIGHTS = {
 }
 
 
-def progress_percent(order: Order) -> int:
-    """How far the current run is, from its steps' records (see OrderView.progress_percent)."""
+def progress_percent(order: Any) -> int:
+    """How far the current run is, from its steps' records (see OrderView.progress_percent).
+    ``order``: anything with the order's status, current_step and steps (a row, an Order)."""
     if order.status in (OrderStatus.AWAITING_APPROVAL, OrderStatus.COMPLETED):
         return 100
     steps = {s["step"]: s for s in order.steps}
@@ -199,7 +201,8 @@ def progress_percent(order: Order) -> int:
     return min(99, int(100 * done / sum(ROUND_WEIGHTS.values())))
 
 
-def order_view(order: Order, tracing: Tracing) -> OrderView:
+def order_view(read: OrderRead, tracing: Tracing) -> OrderView:
+    order = read.order
     return OrderView(
         id=order.id,
         session_id=order.session_id,
@@ -222,22 +225,22 @@ def order_view(order: Order, tracing: Tracing) -> OrderView:
         steps=[StepProgress(**s) for s in order.steps],
         design_versions=[
             DesignVersionView(
-                version=v.version,
-                engine=v.engine,
-                model=v.model,
-                file=v.file_name,
-                sha256=v.sha256,
-                width=v.width,
-                height=v.height,
-                created_at=v.created_at,
-                decision=v.decision,
-                feedback=v.feedback,
+                version=v.design_version,
+                engine=v.design_engine,
+                model=v.design_model,
+                file=v.design_file_name,
+                sha256=v.design_sha256,
+                width=v.design_width,
+                height=v.design_height,
+                created_at=v.design_created_at,
+                decision=v.design_decision,
+                feedback=v.design_feedback,
             )
-            for v in order.design_versions
+            for v in read.versions
         ],
         created_at=order.created_at,
         updated_at=order.updated_at,
-        trace=tracing.link(order.session.trace_id),
+        trace=tracing.link(order.trace_id),
     )
 
 
@@ -266,13 +269,28 @@ def _by_id_or_prefix(session: Any, text: str, owner: str | None) -> Order | None
     return matches[0] if matches else None
 
 
+def show_order(ctx: ToolContext, order_id: str | uuid.UUID) -> OrderView:
+    """The order as the caller sees it (see find_order), read for showing (order_reads): a
+    full id in one statement; a prefix is found first."""
+    try:
+        full_id = order_id if isinstance(order_id, uuid.UUID) else uuid.UUID(order_id.strip())
+    except ValueError:
+        full_id = find_order(ctx, order_id).id
+    owner = None if ctx.principal.sees_all_orders else ctx.principal.sub
+    with ctx.backends.db.reading() as session:
+        read = order_reads.get(session, full_id)
+    if read is None or (owner is not None and read.order.customer_sub != owner):
+        raise NotFound(f"order {order_id} not found")
+    return order_view(read, ctx.backends.tracing)
+
+
 def get_order(ctx: ToolContext, args: OrderId) -> OrderView:
     """Look up one order: status, current step, progress, files and design versions.
 
     Args:
         order_id: the order's id, or its first 8 or more characters.
     """
-    return order_view(find_order(ctx, args.order_id), ctx.backends.tracing)
+    return show_order(ctx, args.order_id)
 
 
 def list_orders(ctx: ToolContext, args: ListOrdersArgs) -> OrderList:
@@ -287,7 +305,7 @@ def list_orders(ctx: ToolContext, args: ListOrdersArgs) -> OrderList:
     """
     principal = ctx.principal
     with ctx.backends.db.reading() as session:
-        orders, total = repo.list_orders(
+        reads, total = order_reads.page(
             session,
             customer_sub=None if principal.sees_all_orders else principal.sub,
             status=args.status,
@@ -298,7 +316,7 @@ def list_orders(ctx: ToolContext, args: ListOrdersArgs) -> OrderList:
             offset=args.offset,
         )
     return OrderList(
-        items=[order_view(o, ctx.backends.tracing) for o in orders],
+        items=[order_view(read, ctx.backends.tracing) for read in reads],
         total=total,
         limit=args.limit,
         offset=args.offset,
@@ -328,7 +346,7 @@ def retry_order(ctx: ToolContext, args: OrderId) -> OrderView:
     if not moved:
         raise Conflict(f"order {order.id} is {order.status}; only a failed order can be retried")
     ctx.dispatcher.run(order.id)
-    return order_view(find_order(ctx, order.id), ctx.backends.tracing)
+    return show_order(ctx, order.id)
 
 
 def approve_order(ctx: ToolContext, args: ReviewArgs) -> OrderView:
@@ -355,4 +373,4 @@ def approve_order(ctx: ToolContext, args: ReviewArgs) -> OrderView:
         order_status.set_status(locked, OrderStatus.PROCESSING)
         locked.dispatched_at = leases.QUEUED_NOW
     ctx.dispatcher.run(order.id)  # the run reads the decision recorded here
-    return order_view(find_order(ctx, order.id), ctx.backends.tracing)
+    return show_order(ctx, order.id)

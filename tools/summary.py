@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from persistence.repositories import orders as repo
+from persistence.repositories import order_reads
 from tools.cells import CellValue
 from tools.context import ToolContext
 from tools.drive import OPEN_LINK, resolve_folder
@@ -103,8 +103,8 @@ def _in_range(created: datetime, start: date | None, end: date | None) -> bool:
 def _from_database(ctx: ToolContext, start: date | None, end: date | None) -> list[_Entry]:
     after = datetime.combine(start, time.min, tzinfo=UTC) if start else None
     before = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC) if end else None
-    with ctx.backends.db.session() as session:
-        orders, _ = repo.list_orders(
+    with ctx.backends.db.reading() as session:
+        reads, _ = order_reads.page(
             session, created_after=after, created_before=before, limit=MAX_ORDERS
         )
     return [
@@ -117,7 +117,7 @@ def _from_database(ctx: ToolContext, start: date | None, end: date | None) -> li
             total=o.quantity * (PRODUCTS[o.product].unit_price if o.product in PRODUCTS else 0.0),
             created=o.created_at,
         )
-        for o in orders
+        for o in (read.order for read in reads)
     ]
 
 

@@ -4,11 +4,9 @@ the caller's unit of work (``Database.session()``) owns the transaction."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Select,
     String,
     bindparam,
@@ -85,58 +83,6 @@ def find_by_idempotency_key(session: Session, customer_sub: str, key: str) -> Or
     return session.scalars(
         select(Order).where(Order.customer_sub == customer_sub, Order.idempotency_key == key)
     ).first()
-
-
-def list_orders(
-    session: Session,
-    *,
-    customer_sub: str | None = None,
-    status: str | None = None,
-    customer: str | None = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> tuple[list[Order], int]:
-    """A page of orders, newest first, and the total that match.
-
-    ``customer`` matches part of the customer's name, e-mail or account. Name and e-mail are
-    encrypted, so that filter runs here on the decrypted rows, not in SQL."""
-    conditions: list[ColumnElement[bool]] = []
-    if customer_sub is not None:
-        conditions.append(Order.customer_sub == customer_sub)
-    if status is not None:
-        conditions.append(Order.status == status)
-    if created_after is not None:
-        conditions.append(Order.created_at >= created_after)
-    if created_before is not None:
-        conditions.append(Order.created_at < created_before)
-    newest_first = (
-        select(Order)
-        .where(*conditions)
-        .order_by(Order.created_at.desc(), Order.id)
-        .options(selectinload(Order.design_versions), joinedload(Order.session, innerjoin=True))
-    )
-    if customer:
-        needle = customer.casefold()
-        found = [
-            o
-            for o in session.scalars(newest_first)
-            if any(
-                needle in text.casefold()
-                for text in (o.customer_name, o.customer_email, o.customer_sub)
-            )
-        ]
-        return found[offset : offset + limit], len(found)
-    # The total rides along with the page (a window count), so a page is one round trip (and
-    # one for its orders' versions); only a page past the end asks for it on its own.
-    page = session.execute(
-        newest_first.add_columns(func.count().over()).limit(limit).offset(offset)
-    ).all()
-    if page:
-        return [order for order, _ in page], int(page[0][1])
-    total = session.scalar(select(func.count()).select_from(Order).where(*conditions)) or 0
-    return [], total
 
 
 def orders_with_id_prefix(

@@ -16,6 +16,7 @@ from persistence.checkpoints import open_checkpointer
 from persistence.crypto import KeyRingCipher
 from persistence.database import Database
 from persistence.models import OrderStatus
+from persistence.repositories import order_reads
 from persistence.repositories import orders as repo
 from tests.support.keys import NEW_KEY, OLD_KEY, TEST_CIPHER
 from tests.support.pipeline import ORDER_FIELDS, add_order, make_backends
@@ -105,7 +106,7 @@ def test_rotation_writes_with_the_new_key_and_reads_the_old(
     assert stored[old_id].startswith("enc1:test-1:")
     assert stored[new_id].startswith("enc1:test-2:")
     with db.session() as session:
-        names = {o.id: o.customer_name for o in repo.list_orders(session)[0]}
+        names = {r.order.id: r.order.customer_name for r in order_reads.page(session)[0]}
     assert names == {old_id: "Old Key", new_id: "New Key"}
 
 
@@ -113,8 +114,8 @@ def test_customer_filter_still_finds_orders(db: Database) -> None:
     add_order(db, customer_name="Ann Lee", customer_email="ann@shop.test")
     add_order(db, customer_name="Bo Chen", customer_email="bo@shop.test")
     with db.session() as session:
-        found, total = repo.list_orders(session, customer="ANN@shop")
-    assert total == 1 and found[0].customer_name == "Ann Lee"
+        found, total = order_reads.page(session, customer="ANN@shop")
+    assert total == 1 and found[0].order.customer_name == "Ann Lee"
 
 
 def test_a_missing_key_refuses_instead_of_reading_garbage(db: Database) -> None:
@@ -122,7 +123,7 @@ def test_a_missing_key_refuses_instead_of_reading_garbage(db: Database) -> None:
     crypto.configure(KeyRingCipher({"elsewhere": NEW_KEY}, "elsewhere"))
     try:
         with pytest.raises(KeyError, match="test-1"), db.session() as session:
-            repo.list_orders(session)
+            order_reads.page(session)
     finally:
         crypto.configure(TEST_CIPHER)
 

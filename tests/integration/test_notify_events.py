@@ -16,7 +16,7 @@ from persistence.models import Notification, OrderStatus
 from persistence.repositories import leases
 from persistence.repositories import notifications as outbox
 from persistence.repositories import orders as repo
-from tests.support.pipeline import add_order, make_backends
+from tests.support.pipeline import add_design_versions, add_order, make_backends
 from tools.access import PIPELINE, Principal, Role
 from tools.catalog import build_registry
 from tools.context import ToolContext
@@ -37,19 +37,8 @@ def order_in(
 ) -> uuid.UUID:
     """An order with ``versions`` design versions, resting in ``status`` at ``step``."""
     order_id = add_order(db)
+    add_design_versions(db, order_id, range(1, versions + 1))
     with db.session() as session:
-        for version in range(1, versions + 1):
-            repo.add_design_version(
-                session,
-                order_id=order_id,
-                version=version,
-                engine="layout",
-                model=None,
-                file_name=f"design-v{version}.png",
-                sha256="0" * 64,
-                width=10,
-                height=10,
-            )
         repo.update_order(session, order_id, status=status, current_step=step)
     return order_id
 

@@ -22,8 +22,9 @@ from graphs.order.runner import OrderRunner
 from persistence.checkpoints import open_checkpointer
 from persistence.database import Database
 from persistence.models import Notification, OrderStatus
-from persistence.repositories import order_status
+from persistence.repositories import order_reads, order_status
 from persistence.repositories import orders as repo
+from persistence.repositories.order_reads import OrderRead
 from tests.support.crash_run import CRASH_EXIT_CODE
 from tests.support.pipeline import add_order, make_backends, steps
 from tests.support.receivers import WebhookReceiver
@@ -79,6 +80,13 @@ def load(db: Database, order_id: uuid.UUID):  # type: ignore[no-untyped-def]
         order = repo.get_order(session, order_id)
         assert order is not None
         return order
+
+
+def read(db: Database, order_id: uuid.UUID) -> OrderRead:
+    with db.reading() as session:
+        found = order_reads.get(session, order_id)
+        assert found is not None
+        return found
 
 
 def test_pipeline_pauses_for_review_with_design_and_workbook(
@@ -281,7 +289,7 @@ def test_design_progress_shows_while_the_design_is_made(
         while steps(db, order_id).get("generate_design", {}).get("progress") is None:
             assert time.monotonic() < deadline, "no design progress was recorded"
             time.sleep(0.02)
-        view = order_view(load(db, order_id), Tracing())
+        view = order_view(read(db, order_id), Tracing())
         assert (view.current_step, view.status) == ("generate_design", "processing")
         [design] = [s for s in view.steps if s.step == "generate_design"]
         assert design.progress is not None and (design.progress.done, design.progress.total) == (
@@ -292,7 +300,7 @@ def test_design_progress_shows_while_the_design_is_made(
     finally:
         engine.go.set()
         run.join(30)
-    view = order_view(load(db, order_id), Tracing())
+    view = order_view(read(db, order_id), Tracing())
     assert view.status == "awaiting_approval" and view.progress_percent == 100
     [design] = [s for s in view.steps if s.step == "generate_design"]
     assert design.progress is not None and design.progress.done == 4  # the last step is always kept

@@ -54,6 +54,25 @@ def add_order(db: Database, **overrides: Any) -> uuid.UUID:
         return repo.add_order(session, role="customer", **{**ORDER_FIELDS, **overrides}).id
 
 
+def add_design_versions(
+    db: Database, order_id: uuid.UUID, versions: Sequence[int], **overrides: Any
+) -> None:
+    """Design versions ``versions`` of the order, written in that order (each a 10x10 layout
+    design unless ``overrides`` say otherwise)."""
+    with db.session() as session:
+        for version in versions:
+            fields = {
+                "engine": "layout",
+                "model": None,
+                "file_name": f"design-v{version}.png",
+                "sha256": "0" * 64,
+                "width": 10,
+                "height": 10,
+                **overrides,
+            }
+            repo.add_design_version(session, order_id=order_id, version=version, **fields)
+
+
 def steps(db: Database, order_id: uuid.UUID) -> dict[str, dict[str, Any]]:
     with db.session() as session:
         order = repo.get_order(session, order_id)
