@@ -201,47 +201,56 @@ def progress_percent(order: Any) -> int:
     return min(99, int(100 * done / sum(ROUND_WEIGHTS.values())))
 
 
-def order_view(read: OrderRead, tracing: Tracing) -> OrderView:
+def view_fields(read: OrderRead, tracing: Tracing) -> dict[str, Any]:
+    """The order's OrderView as plain fields. Validated in one call (``OrderView`` for one
+    order, ``OrderList`` for a page), pydantic checks the whole nested structure at once: a
+    page of 20 built model by model (a StepProgress per step, a view per version) spent a third
+    of its time in those constructors."""
     order = read.order
-    return OrderView(
-        id=order.id,
-        session_id=order.session_id,
-        status=OrderStatus(order.status),
-        current_step=order.current_step,
-        failed_step=order.failed_step,
-        error=order.error,
-        # Stored data is shown as it is: the checks are for what comes in.
-        customer=Customer.model_construct(
+    return {
+        "id": order.id,
+        "session_id": order.session_id,
+        "status": order.status,
+        "current_step": order.current_step,
+        "failed_step": order.failed_step,
+        "error": order.error,
+        # Stored data is shown as it is: the checks are for what comes in (a model instance
+        # is taken as it is, not validated again).
+        "customer": Customer.model_construct(
             name=order.customer_name, email=order.customer_email, phone=order.customer_phone
         ),
-        product=order.product,
-        options=order.options,
-        quantity=order.quantity,
-        brief=order.brief,
-        has_reference_image=order.reference_image is not None,
-        progress_percent=progress_percent(order),
-        folder_path=order.folder_path,
-        files=[StoredFileView(**f) for f in order.files],
-        steps=[StepProgress(**s) for s in order.steps],
-        design_versions=[
-            DesignVersionView(
-                version=v.design_version,
-                engine=v.design_engine,
-                model=v.design_model,
-                file=v.design_file_name,
-                sha256=v.design_sha256,
-                width=v.design_width,
-                height=v.design_height,
-                created_at=v.design_created_at,
-                decision=v.design_decision,
-                feedback=v.design_feedback,
-            )
+        "product": order.product,
+        "options": order.options,
+        "quantity": order.quantity,
+        "brief": order.brief,
+        "has_reference_image": order.reference_image is not None,
+        "progress_percent": progress_percent(order),
+        "folder_path": order.folder_path,
+        "files": order.files,
+        "steps": order.steps,
+        "design_versions": [
+            {
+                "version": v.design_version,
+                "engine": v.design_engine,
+                "model": v.design_model,
+                "file": v.design_file_name,
+                "sha256": v.design_sha256,
+                "width": v.design_width,
+                "height": v.design_height,
+                "created_at": v.design_created_at,
+                "decision": v.design_decision,
+                "feedback": v.design_feedback,
+            }
             for v in read.versions
         ],
-        created_at=order.created_at,
-        updated_at=order.updated_at,
-        trace=tracing.link(order.trace_id),
-    )
+        "created_at": order.created_at,
+        "updated_at": order.updated_at,
+        "trace": tracing.link(order.trace_id),
+    }
+
+
+def order_view(read: OrderRead, tracing: Tracing) -> OrderView:
+    return OrderView.model_validate(view_fields(read, tracing))
 
 
 def find_order(ctx: ToolContext, order_id: str | uuid.UUID) -> Order:
@@ -315,11 +324,13 @@ def list_orders(ctx: ToolContext, args: ListOrdersArgs) -> OrderList:
             limit=args.limit,
             offset=args.offset,
         )
-    return OrderList(
-        items=[order_view(read, ctx.backends.tracing) for read in reads],
-        total=total,
-        limit=args.limit,
-        offset=args.offset,
+    return OrderList.model_validate(
+        {
+            "items": [view_fields(read, ctx.backends.tracing) for read in reads],
+            "total": total,
+            "limit": args.limit,
+            "offset": args.offset,
+        }
     )
 
 
