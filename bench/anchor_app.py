@@ -9,6 +9,11 @@ process, the same event loop and HTTP parser, no access log of uvicorn's own).
   pooled psycopg connection; the row as JSON (404 when there is none).
 - ``GET /orders?limit=20``: the bearer check and one SELECT of the caller's newest ``limit``
   orders (a reference for Atelier's page of orders, which the issue's target does not use).
+- ``GET /floor/orders?limit=20``: the least a page of orders costs a service that keeps
+  Atelier's promises, for the list's target: the bearer check, then on one pooled connection
+  the token's revocation and account check (one query, as Atelier's) and the page's SELECT, and
+  the four personal-data columns of each row decrypted (AES-256-GCM, Atelier's ``enc1`` format,
+  keys from ``ANCHOR_ENCRYPTION_KEYS``); the rows as JSON, without views.
 - ``POST /orders``: the bearer check, the body validated by a small pydantic model, and one
   INSERT of a comparable row (the same columns, in clear) into ``anchor_orders``, a table of
   its own created at start; 202 with the new id.
@@ -20,21 +25,24 @@ loop per request. The pool's connections are in autocommit and not checked on ch
 statement is one round trip, the least a pooled query costs (a BEGIN and COMMIT around the
 SELECT, psycopg's default, cost this anchor about 15% of its requests/s on a 2-core machine).
 
-    ANCHOR_DATABASE_URL=postgresql://... ANCHOR_JWT_SECRET=... \
+    ANCHOR_DATABASE_URL=postgresql://... ANCHOR_JWT_SECRET=... ANCHOR_ENCRYPTION_KEYS=... \
         python bench/anchor_app.py [--port 8123]
 """
 
 # No ``from __future__ import annotations``: FastAPI evaluates the endpoints' annotations, and
 # they name the dependency defined inside create_app.
 import argparse
+import base64
+import json
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import jwt
 import uvicorn
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi import Depends, FastAPI, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg import Connection
@@ -69,6 +77,13 @@ CREATE TABLE IF NOT EXISTS anchor_orders (
 CREATE INDEX IF NOT EXISTS anchor_orders_customer_sub ON anchor_orders (customer_sub);
 """
 LIST = "SELECT * FROM orders WHERE customer_sub = %s ORDER BY created_at DESC, id LIMIT %s"
+# Atelier's refusal check (persistence/repositories/tokens.py): the token or its family
+# revoked, the account disabled.
+REFUSAL = (
+    "SELECT EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ANY(%s)) AS revoked,"
+    " (SELECT disabled FROM users WHERE username = %s) AS disabled"
+)
+ENCRYPTED = ("customer_name", "customer_email", "customer_phone", "brief")
 INSERT = (
     "INSERT INTO anchor_orders (customer_sub, customer_name, customer_email, customer_phone,"
     " product, options, quantity, brief) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
@@ -89,7 +104,21 @@ class OrderIn(BaseModel):
     brief: str
 
 
-def create_app(database_url: str, secret: str) -> FastAPI:
+def decryptor(keys_json: str) -> Callable[[str], str]:
+    """Atelier's ``enc1:<kid>:<base64 of nonce, tag, ciphertext>`` values decrypted with the
+    keys of ATELIER_ENCRYPTION_KEYS's format (JSON: key id to base64 of 32 bytes)."""
+    keys = {kid: AESGCM(base64.b64decode(key)) for kid, key in json.loads(keys_json).items()}
+
+    def decrypt(value: str) -> str:
+        _, kid, data = value.split(":", 2)
+        raw = base64.b64decode(data)
+        nonce, tag, body = raw[:12], raw[12:28], raw[28:]
+        return keys[kid].decrypt(nonce, body + tag, None).decode()
+
+    return decrypt
+
+
+def create_app(database_url: str, secret: str, keys_json: str) -> FastAPI:
     pool = ConnectionPool(
         database_url,
         connection_class=Connection[DictRow],
@@ -111,7 +140,9 @@ def create_app(database_url: str, secret: str) -> FastAPI:
 
     bearer = HTTPBearer()
 
-    def caller(credentials: Annotated[HTTPAuthorizationCredentials, Depends(bearer)]) -> str:
+    decrypt = decryptor(keys_json)
+
+    def verified(credentials: HTTPAuthorizationCredentials) -> dict[str, Any]:
         token = credentials.credentials
         try:
             if jwt.get_unverified_header(token).get("kid") != KID:
@@ -128,9 +159,18 @@ def create_app(database_url: str, secret: str) -> FastAPI:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid token") from exc
         if claims["role"] not in ROLES:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown role")
-        return str(claims["sub"])
+        return claims
+
+    def caller(credentials: Annotated[HTTPAuthorizationCredentials, Depends(bearer)]) -> str:
+        return str(verified(credentials)["sub"])
+
+    def claims_of(
+        credentials: Annotated[HTTPAuthorizationCredentials, Depends(bearer)],
+    ) -> dict[str, Any]:
+        return verified(credentials)
 
     Caller = Annotated[str, Depends(caller)]
+    Claims = Annotated[dict[str, Any], Depends(claims_of)]
     app = FastAPI(title="Atelier bench anchor", lifespan=lifespan)
 
     @app.get("/bare")
@@ -151,6 +191,20 @@ def create_app(database_url: str, secret: str) -> FastAPI:
             rows = conn.execute(LIST, (sub, limit)).fetchall()
         return {"items": rows, "limit": limit}
 
+    @app.get("/floor/orders")
+    def floor_list(claims: Claims, limit: int = 20) -> dict[str, Any]:
+        ids = [claims["jti"], *([claims["fam"]] if "fam" in claims else [])]
+        with pool.connection() as conn:
+            refusal = conn.execute(REFUSAL, (ids, claims["sub"])).fetchone()
+            if refusal is None or refusal["revoked"] or refusal["disabled"]:
+                raise HTTPException(status.HTTP_401_UNAUTHORIZED, "refused")
+            rows = conn.execute(LIST, (claims["sub"], limit)).fetchall()
+        for row in rows:
+            for column in ENCRYPTED:
+                if row[column] is not None:
+                    row[column] = decrypt(row[column])
+        return {"items": rows, "limit": limit}
+
     @app.post("/orders", status_code=status.HTTP_202_ACCEPTED)
     def place_order(order: OrderIn, sub: Caller) -> dict[str, str]:
         c = order.customer
@@ -168,7 +222,11 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8123)
     args = parser.parse_args()
-    app = create_app(os.environ["ANCHOR_DATABASE_URL"], os.environ["ANCHOR_JWT_SECRET"])
+    app = create_app(
+        os.environ["ANCHOR_DATABASE_URL"],
+        os.environ["ANCHOR_JWT_SECRET"],
+        os.environ["ANCHOR_ENCRYPTION_KEYS"],
+    )
     # As `atelier serve` runs uvicorn: its defaults, no access log (Atelier logs requests
     # itself; that cost is Atelier's and stays in its figures).
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning")

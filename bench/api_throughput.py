@@ -13,8 +13,10 @@ drives, round after round (``--rounds``), each round alternating which side goes
 1. the anchor's GET /bare (the bearer check alone) and Atelier's GET /health;
 2. the anchor's GET /orders/{id} (one SELECT) and Atelier's GET /orders/{id} (jane's own
    order, as jane);
-3. the anchor's GET /orders?limit=20 (one SELECT of jane's 20 newest rows, for reference) and
-   Atelier's GET /orders?limit=20.
+3. the anchor's GET /orders?limit=20 (one SELECT of jane's 20 newest rows, for reference),
+   its GET /floor/orders?limit=20 (the same page with the revocation check and the personal
+   data decrypted: the least a page costs that keeps Atelier's promises, the list target's
+   floor) and Atelier's GET /orders?limit=20.
 
 Order intake is measured last, against the anchor's POST /orders (one INSERT), on a second
 `atelier serve` on the same database with ATELIER_REDIS_URL set to a Redis of the bench's own
@@ -81,6 +83,7 @@ CORES = os.cpu_count() or 1
 READ_TARGET = 0.5
 HEALTH_TARGET = 0.8
 TAIL_TARGET = 3.0
+FLOOR_LIST = "anchor floor GET /orders?limit=20"
 PIPELINE_ROW = "Atelier POST /orders, pipeline in the API"
 PIPELINE_ANCHOR = "anchor POST /orders, same turn"
 
@@ -150,6 +153,7 @@ class AnchorProcess(ManagedProcess):
             **os.environ,
             "ANCHOR_DATABASE_URL": database_url,
             "ANCHOR_JWT_SECRET": JWT_SECRET,
+            "ANCHOR_ENCRYPTION_KEYS": SHARED_KEYS["ATELIER_ENCRYPTION_KEYS"],
         }
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -373,15 +377,15 @@ def main() -> None:
             to_atelier = Target(api.url, pid_of(api), token)
             one = f"/orders/{ids[0]}"  # jane's own order, read as jane
             pairs = [("/bare", "/health"), (one, one), ("/orders?limit=20", "/orders?limit=20")]
-            bench.rounds(
+            groups = [
                 [
-                    [
-                        (to_anchor, Endpoint(f"anchor GET {a.replace(ids[0], '{id}')}", path=a)),
-                        (to_atelier, Endpoint(f"Atelier GET {b.replace(ids[0], '{id}')}", path=b)),
-                    ]
-                    for a, b in pairs
+                    (to_anchor, Endpoint(f"anchor GET {a.replace(ids[0], '{id}')}", path=a)),
+                    (to_atelier, Endpoint(f"Atelier GET {b.replace(ids[0], '{id}')}", path=b)),
                 ]
-            )
+                for a, b in pairs
+            ]
+            groups[-1].insert(1, (to_anchor, Endpoint(FLOOR_LIST, path="/floor/orders?limit=20")))
+            bench.rounds(groups)
             if args.with_pipeline:
                 print("intake with the pipeline running in the API's threads", flush=True)
                 for target, name in (
@@ -465,6 +469,8 @@ def report(results: dict[str, list[Measured]], args: argparse.Namespace) -> None
         ("Atelier GET /orders/{id}", "anchor GET /orders/{id}", READ_TARGET),
         ("Atelier GET /orders?limit=20", "anchor GET /orders/{id}", READ_TARGET),
         ("Atelier GET /orders?limit=20", "anchor GET /orders?limit=20", "the same 20 rows"),
+        (FLOOR_LIST, "anchor GET /orders/{id}", "the list target's floor"),
+        ("Atelier GET /orders?limit=20", FLOOR_LIST, "the same rows, checked and decrypted"),
         ("Atelier GET /health", "anchor GET /bare", HEALTH_TARGET),
         ("Atelier POST /orders", "anchor POST /orders", "intake, no target"),
         (PIPELINE_ROW, PIPELINE_ANCHOR, "the pipeline competing, no target"),
