@@ -15,6 +15,7 @@ from graphs.order.runs import OrderRuns
 from persistence.database import Database
 from persistence.repositories import leases
 from settings import Settings
+from tools.log_privacy import exception_name
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class CeleryDispatcher:
             send_run(order_id)
         except Exception as exc:  # kombu's OperationalError, redis' ConnectionError, timeouts
             log.warning(
-                "could not queue order %s (%s); the sweeper will", order_id, type(exc).__name__
+                "could not queue order %s (%s); the sweeper will", order_id, exception_name(exc)
             )
             with self.db.session() as session:
                 leases.not_queued(session, order_id)

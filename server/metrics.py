@@ -13,6 +13,7 @@ from prometheus_client.registry import Collector
 from persistence.database import Database
 from persistence.models import OrderStatus
 from persistence.repositories import orders as repo
+from tools.log_privacy import exception_name
 
 
 class OrdersByStatus(Collector):
@@ -43,7 +44,7 @@ class QueueLength(Collector):
         try:
             length = int(self.client.llen(self.queue))
         except redis.RedisError as exc:
-            logging.getLogger(__name__).debug("no queue length: %s", type(exc).__name__)
+            logging.getLogger(__name__).debug("no queue length: %s", exception_name(exc))
             return
         yield GaugeMetricFamily(
             "atelier_queue_length", "Pipeline runs queued for the workers", value=length

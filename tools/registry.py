@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from tools.access import Role
 from tools.context import ToolContext
 from tools.errors import AtelierError, InvalidInput, ToolDenied
+from tools.log_privacy import exception_name
 
 ToolFunction = Callable[[ToolContext, Any], BaseModel]
 
@@ -98,7 +99,7 @@ class ToolRegistry:
             # Our errors' messages are written for the caller; another library's may quote
             # the data it failed on, so only its type is kept.
             message = f": {exc.message}" if isinstance(exc, AtelierError) else ""
-            detail = f"{type(exc).__name__}{message}"
+            detail = f"{exception_name(exc)}{message}"
             raise
         finally:
             if self._observer is not None:

@@ -26,6 +26,7 @@ from openpyxl.xml.functions import tostring
 from PIL import Image
 
 from tools.cells import CellValue, write_cell, write_row
+from tools.log_privacy import exception_name
 
 __all__ = [
     "ORDER_SHEET",
@@ -311,5 +312,5 @@ def order_fields(rows: list[list[CellValue]], name: str) -> WorkbookFields:
         # int() and float() quote the value they could not read, and a person may have typed
         # anything there: the message names the problem, and the cause is not chained.
         raise ValueError(
-            f"{name} is not an order workbook (a malformed number: {type(exc).__name__})"
+            f"{name} is not an order workbook (a malformed number: {exception_name(exc)})"
         ) from None

@@ -135,7 +135,7 @@ class SmtpChannel:
         except ValueError as exc:
             # The header check's message may quote the address or subject: name its class only.
             raise self._failed(
-                f"cannot address this message ({type(exc).__name__})", permanent=True
+                f"cannot address this message ({exception_name(exc)})", permanent=True
             ) from None
         email["Date"] = formatdate(usegmt=True)
         email["Message-ID"] = message_id(message.key)

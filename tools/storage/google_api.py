@@ -43,6 +43,7 @@ __all__ = [
     "discovery_document",
 ]
 
+from tools.log_privacy import exception_name
 from tools.retry import RetryPolicy, TemporaryFailure, http_retry_after
 
 SCOPES = (
@@ -145,7 +146,7 @@ class GoogleApis:
                     raise TemporaryFailure(f"HTTP {status}", retry_after=retry_after) from exc
                 raise
             except (OSError, httplib2.HttpLib2Error) as exc:  # timeouts, resets, refused
-                raise TemporaryFailure(type(exc).__name__) from exc
+                raise TemporaryFailure(exception_name(exc)) from exc
 
         return self.retry.run(attempt, channel="google", server=request.uri.split("?")[0])
 

@@ -14,6 +14,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from tools.cells import CellValue, write_row
 from tools.errors import InvalidInput
+from tools.log_privacy import exception_name
 from tools.storage.base import ChartSpec, SheetLayout
 
 MONEY_FORMAT = "#,##0.00"
@@ -71,7 +72,7 @@ def workbook_rows(content: bytes, tab: str, name: str) -> list[list[CellValue]]:
     try:
         book = load_workbook(BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise InvalidInput(f"{name} is not a readable workbook ({type(exc).__name__})") from None
+        raise InvalidInput(f"{name} is not a readable workbook ({exception_name(exc)})") from None
     try:
         if tab not in book.sheetnames:
             raise InvalidInput(f"{name} has no {tab!r} sheet")
