@@ -3,8 +3,8 @@ Core: one statement per order or per page, the order's columns joined with its s
 id and its design versions, decrypted by the columns' types, and no ORM objects built.
 
 The ORM's unit of work is for what changes an order. For what only shows one, building Order
-objects (identity map, eager loaders, a second statement for a page's versions) cost three times
-the read itself: 3.0 ms against 1.1 ms for a page of 20 orders, 830 against 690 µs for one order,
+objects (identity map, eager loaders, a second statement for a page's versions) cost more than
+the read itself: 3.0 ms against 1.1 ms for a page of 20 orders, 830 against 550 µs for one order,
 in one process on the 2-core machine (issue 16).
 """
 
