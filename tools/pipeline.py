@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from persistence import slots
 from persistence.models import DesignVersion, Order, OrderStatus
-from persistence.repositories import kept_files
+from persistence.repositories import kept_files, leases
 from persistence.repositories import notifications as outbox
 from persistence.repositories import orders as repo
 from tools.context import ToolContext
@@ -118,8 +118,10 @@ class NotificationResult(BaseModel):
 
 
 # How long a claimed notification is its claimer's to deliver: longer than every channel's
-# retries together. A caller that died holding one lets it go after this; a run lets it go
-# sooner, with its lease (persistence/repositories/notifications.py).
+# retries together. A caller that died holding one lets it go after this; an order run lets it
+# go sooner, with its lease (persistence/repositories/notifications.py). So a run stalled past
+# its lease mid-delivery can see the next run send it again: at least once, with the same
+# delivery id, as everything a run does once it lost its lease.
 CLAIM_S = 300
 
 
@@ -452,7 +454,7 @@ def notify(ctx: ToolContext, args: NotifyArgs) -> NotifyResult:
         # Claim, commit, deliver, mark: no transaction stays open while a channel talks to a
         # webhook or a mail server, and a claim keeps other runs from sending it meanwhile.
         with db.session() as session:
-            claimed = outbox.claim(session, row.id, CLAIM_S)
+            claimed = outbox.claim(session, row.id, CLAIM_S, run=leases.current_run())
             if claimed is None:
                 continue
             delivered = list(claimed.channels)

@@ -55,7 +55,7 @@ class OrderRuns:
                 log.info("order %s is not for this run (held, or not runnable)", order_id)
                 return None
         try:
-            with self._heartbeat(order_id, owner):
+            with self._heartbeat(order_id, owner), leases.working_as(owner):
                 return RUN_RETRY.run(
                     lambda: self._attempt(order_id), channel="order run", server="PostgreSQL"
                 )

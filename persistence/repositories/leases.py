@@ -8,6 +8,9 @@ database's (``now()``), never a machine's clock, so machines whose clocks differ
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
@@ -17,6 +20,25 @@ from persistence.models import Order, OrderStatus
 
 # What a run carries on: an order never started, or one a run was working on.
 RUNNABLE = (OrderStatus.RECEIVED, OrderStatus.PROCESSING)
+
+# The lease owner of the run whose work this is, while it works (graphs/order/runs.py): what
+# it claims for the order (a notification to deliver) is that run's, and lapses with its lease.
+_working_as: ContextVar[str | None] = ContextVar("working_as", default=None)
+
+
+@contextmanager
+def working_as(owner: str) -> Iterator[None]:
+    """Within: the work is run ``owner``'s (LangGraph carries it into the nodes' threads)."""
+    token = _working_as.set(owner)
+    try:
+        yield
+    finally:
+        _working_as.reset(token)
+
+
+def current_run() -> str | None:
+    """The lease owner of the run doing this work; None outside a run (a staff call)."""
+    return _working_as.get()
 
 
 def _until(seconds: float) -> ColumnElement[datetime]:

@@ -47,23 +47,31 @@ def _run_holding_order() -> ScalarSelect[str | None]:
     )
 
 
-def claim(session: Session, notification_id: int, seconds: float) -> Notification | None:
+def claim(
+    session: Session, notification_id: int, seconds: float, *, run: str | None = None
+) -> Notification | None:
     """Take a notification to deliver for ``seconds`` (status "sending"); None when it is
     sent already, or another caller's claim on it is live. The claim outlives the transaction:
     the caller commits, delivers, then marks.
 
-    A claim made while a run holds the order is that run's (``claimed_by``, its lease owner),
-    and lapses with its lease as well: the run that carries the order on after one died
-    mid-delivery sends what it left, instead of skipping it until ``seconds`` have passed."""
-    run = _run_holding_order()
-    claimable = or_(
+    ``run``: the lease owner of the order run claiming it (leases.current_run()), None for a
+    caller outside a run. A run's claim lapses with the run's lease as well: the run that
+    carries the order on after one died mid-delivery sends what it left, instead of skipping
+    it until ``seconds`` have passed; and a run may take back its own claim (it went again
+    from its checkpoint after a claim it never delivered)."""
+    claimable = [
         Notification.status.not_in(("sent", "sending")),
         Notification.claimed_until < func.now(),
-        and_(Notification.claimed_by.is_not(None), Notification.claimed_by.is_distinct_from(run)),
-    )
+        and_(
+            Notification.claimed_by.is_not(None),
+            Notification.claimed_by.is_distinct_from(_run_holding_order()),
+        ),
+    ]
+    if run is not None:  # (== None would match every claim made outside a run)
+        claimable.append(Notification.claimed_by == run)
     return session.scalars(
         update(Notification)
-        .where(Notification.id == notification_id, Notification.status != "sent", claimable)
+        .where(Notification.id == notification_id, Notification.status != "sent", or_(*claimable))
         .values(
             status="sending",
             claimed_until=func.now() + timedelta(seconds=seconds),

@@ -211,7 +211,7 @@ def test_a_claim_keeps_others_off_until_it_lapses(db: Database) -> None:
         assert outbox.claim(session, row.id, 30) is None  # sent is final
 
 
-def test_a_claim_made_under_a_run_lapses_with_that_runs_lease(db: Database) -> None:
+def test_a_claim_made_by_a_run_lapses_with_that_runs_lease(db: Database) -> None:
     """A run killed mid-delivery: the run that carries the order on after its lease lapsed
     sends what it left at once, not after the claim's own (much longer) time."""
     order_id = order_in(db, OrderStatus.PROCESSING, step="notify_review")
@@ -219,15 +219,17 @@ def test_a_claim_made_under_a_run_lapses_with_that_runs_lease(db: Database) -> N
     with db.session() as session:
         assert leases.claim(session, order_id, "run-a", 0.5)
     with db.session() as session:
-        claimed = outbox.claim(session, row.id, 300)
+        claimed = outbox.claim(session, row.id, 300, run="run-a")
         assert claimed is not None and claimed.claimed_by == "run-a"
     with db.session() as session:
         assert outbox.claim(session, row.id, 300) is None  # run-a holds the order still
+        # run-a itself, gone again from its checkpoint after a claim it never delivered
+        assert outbox.claim(session, row.id, 300, run="run-a") is not None
     time.sleep(0.7)  # run-a died: its lease lapsed, its claim has 299 s to go
     with db.session() as session:
         assert leases.claim(session, order_id, "run-b", 30)
     with db.session() as session:
-        taken = outbox.claim(session, row.id, 300)
+        taken = outbox.claim(session, row.id, 300, run="run-b")
         assert taken is not None and taken.claimed_by == "run-b"
     with db.session() as session:
         assert outbox.claim(session, row.id, 300) is None  # run-b's now, while it lives
@@ -235,3 +237,23 @@ def test_a_claim_made_under_a_run_lapses_with_that_runs_lease(db: Database) -> N
     with db.session() as session:
         sent = session.get(Notification, row.id)
         assert sent is not None and sent.status == "sent" and sent.claimed_by is None
+
+
+def test_a_claim_made_outside_a_run_is_not_the_runs(db: Database) -> None:
+    """Staff sending an order's notification while a run holds the order: the claim is the
+    caller's, live for its own time, even once the run has ended and let the order go."""
+    order_id = order_in(db, OrderStatus.PROCESSING, step="notify_review")
+    row = outbox_row(db, order_id)
+    with db.session() as session:
+        assert leases.claim(session, order_id, "run-a", 30)
+    with db.session() as session:
+        claimed = outbox.claim(session, row.id, 300)
+        assert claimed is not None and claimed.claimed_by is None
+    with db.session() as session:
+        assert outbox.claim(session, row.id, 300, run="run-a") is None
+        leases.release(session, order_id, "run-a")
+    with db.session() as session:
+        assert outbox.claim(session, row.id, 300) is None
+        assert leases.claim(session, order_id, "run-b", 30)
+    with db.session() as session:
+        assert outbox.claim(session, row.id, 300, run="run-b") is None
