@@ -19,11 +19,12 @@ import psutil
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
+from persistence.connection_errors import connection_dropped
 from settings import Settings
 
 with warnings.catch_warnings():
@@ -235,13 +236,9 @@ def ping_if_idle(engine: Engine, idle_s: float) -> None:
             raise DisconnectionError(f"a pooled connection failed its ping: {reason}")
 
 
-def _dropped_connection(exc: BaseException) -> bool:
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
-
-
 # Shared: tenacity keeps each call's state per thread.
 _READ_AGAIN = Retrying(
-    retry=retry_if_exception(_dropped_connection), stop=stop_after_attempt(2), reraise=True
+    retry=retry_if_exception(connection_dropped), stop=stop_after_attempt(2), reraise=True
 )
 
 

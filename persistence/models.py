@@ -169,8 +169,8 @@ class Notification(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     # Until when whoever claimed it ("sending") has it to deliver; after, anyone may. A claim
-    # made while a run held the order names that run (its lease owner) and lapses with its
-    # lease too: a run that died mid-delivery does not hold the notification up.
+    # an order run made names that run (its lease owner) and lapses with its lease too: a run
+    # that died mid-delivery does not hold the notification up.
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 
+from persistence.connection_errors import connection_dropped
 from server.rate_limits import RateLimited
 from tools.errors import AtelierError
 from tools.safe_text import first_unsafe_character
@@ -70,7 +71,7 @@ def install_error_handlers(app: FastAPI) -> None:
         """A connection the database cut (a restart, a failover) is the one database error the
         caller can do something about: the pool has reconnected, and the request, which wrote
         nothing, can simply be sent again. Any other stays an internal error."""
-        if not exc.connection_invalidated:
+        if not connection_dropped(exc):
             raise exc
         log.warning("the database cut the connection of %s %s", request.method, request.url.path)
         return JSONResponse(

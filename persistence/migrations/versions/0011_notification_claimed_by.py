@@ -1,5 +1,5 @@
-"""notifications.claimed_by: the run (its order's lease owner) a claim was made under, so the
-claim lapses with that run's lease instead of waiting out its own time
+"""notifications.claimed_by: the order run (its lease owner) that made a claim, so the claim
+lapses with that run's lease instead of waiting out its own time
 
 Revision ID: 0011
 Revises: 0010
